@@ -1,0 +1,60 @@
+# imgsearch: PostgreSQL extension for perceptual image hashes and Hamming search
+#
+#   make && make install      build and install into the PostgreSQL that pg_config names
+#   make test                 everything, on a fresh machine (see test/run_tests.sh)
+#   make installcheck         regression and TAP tests against a running server
+#   make fuzz                 build the libFuzzer harness (clang)
+#   make bench                hashing benchmark against the Python reference
+
+EXTENSION = imgsearch
+MODULE_big = imgsearch
+DATA = imgsearch--0.1.sql
+PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
+
+# the image hashing core: plain C, shared with the fuzzer and the loader
+CORE_OBJS = src/imghash.o src/decode_jpeg.o src/decode_png.o \
+	src/gray.o src/resample.o src/dct.o src/hashbits.o
+OBJS = src/imgsearch.o src/phash.o src/hamming.o src/image_sql.o $(CORE_OBJS)
+
+REGRESS = phash_type hamming image_hash image_errors
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+PNG_CFLAGS := $(shell pkg-config --cflags libpng 2>/dev/null)
+PNG_LIBS := $(or $(shell pkg-config --libs libpng 2>/dev/null),-lpng16)
+
+PG_CPPFLAGS = -I$(srcdir)/src $(PNG_CFLAGS)
+# bit-exact floating point: never fuse multiply-adds (DCT, resampling weights)
+PG_CFLAGS = -ffp-contract=off
+SHLIB_LINK = -ljpeg $(PNG_LIBS) -lm
+
+EXTRA_CLEAN = test/fuzz/fuzz_imghash test/tools/imghash_cli tmp_check
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+CORE_SRCS = $(CORE_OBJS:.o=.c)
+
+.PHONY: test fuzz bench print-regress
+
+print-regress:
+	@echo $(REGRESS)
+
+test:
+	bash test/run_tests.sh
+
+# libFuzzer harness over the hashing core, with AddressSanitizer
+fuzz: test/fuzz/fuzz_imghash
+test/fuzz/fuzz_imghash: test/fuzz/fuzz_imghash.c $(CORE_SRCS) src/*.h
+	clang -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined \
+		-I src $(PNG_CFLAGS) -o $@ test/fuzz/fuzz_imghash.c $(CORE_SRCS) \
+		-ljpeg $(PNG_LIBS) -lm
+
+# command-line front end of the core, used by the benchmark and the fuzz corpus checks
+test/tools/imghash_cli: test/tools/imghash_cli.c $(CORE_SRCS) src/*.h
+	$(CC) -O2 -ffp-contract=off -Wall -I src $(PNG_CFLAGS) -o $@ \
+		test/tools/imghash_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
+
+bench: test/tools/imghash_cli
+	bash test/bench/bench_hash.sh
