@@ -41,6 +41,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	log "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# Debian's postgresql-15 would create and start a system cluster: the
+	# tests start their own, so ask postgresql-common not to (first install only)
+	if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+		mkdir -p /etc/postgresql-common/createcluster.d
+		echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/imgsearch-tests.conf
+	fi
 	apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null || {
 		echo "make test: apt-get install failed" >&2; exit 1; }
 fi
