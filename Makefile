@@ -4,7 +4,7 @@
 #   make test                 everything, on a fresh machine (see test/run_tests.sh)
 #   make installcheck         regression and TAP tests against a running server
 #   make fuzz                 build the libFuzzer harness (clang)
-#   make bench                hashing benchmark against the Python reference
+#   make bench                hashing and loader benchmarks against the Python reference
 
 EXTENSION = imgsearch
 MODULE_big = imgsearch
@@ -28,7 +28,11 @@ PG_CPPFLAGS = -I$(srcdir)/src $(PNG_CFLAGS)
 PG_CFLAGS = -ffp-contract=off
 SHLIB_LINK = -ljpeg $(PNG_LIBS) -lm
 
-EXTRA_CLEAN = test/fuzz/fuzz_imghash test/tools/imghash_cli tmp_check
+# the img2pgsql loader, built on the same core, installed beside psql
+LOADER = tools/img2pgsql/img2pgsql
+LOADER_SRCS = $(addprefix tools/img2pgsql/,main.c input.c sample.c pipeline.c output.c progress.c column.c)
+
+EXTRA_CLEAN = test/fuzz/fuzz_imghash test/tools/imghash_cli tmp_check $(LOADER)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -36,7 +40,23 @@ include $(PGXS)
 
 CORE_SRCS = $(CORE_OBJS:.o=.c)
 
-.PHONY: test fuzz bench print-regress
+# PGXS does not track headers: rebuild every object when one changes
+$(OBJS): $(wildcard src/*.h)
+
+.PHONY: test fuzz bench print-regress install-loader
+
+all: $(LOADER)
+
+$(LOADER): $(LOADER_SRCS) tools/img2pgsql/img2pgsql.h $(CORE_SRCS) src/*.h
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -ffp-contract=off -pthread -I src -I tools/img2pgsql \
+		-I$(shell $(PG_CONFIG) --includedir) $(PNG_CFLAGS) -o $@ \
+		$(LOADER_SRCS) $(CORE_SRCS) \
+		-L$(shell $(PG_CONFIG) --libdir) -lpq -larchive -ljansson -lcrypto \
+		-ljpeg $(PNG_LIBS) -lm
+
+install: install-loader
+install-loader: $(LOADER)
+	$(INSTALL_PROGRAM) $(LOADER) '$(DESTDIR)$(bindir)/img2pgsql'
 
 print-regress:
 	@echo $(REGRESS)
@@ -56,5 +76,7 @@ test/tools/imghash_cli: test/tools/imghash_cli.c $(CORE_SRCS) src/*.h
 	$(CC) -O2 -ffp-contract=off -Wall -I src $(PNG_CFLAGS) -o $@ \
 		test/tools/imghash_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
 
-bench: test/tools/imghash_cli
+bench: test/tools/imghash_cli $(LOADER)
 	bash test/bench/bench_hash.sh
+	bash test/bench/bench_loader.sh
+

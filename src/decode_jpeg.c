@@ -134,6 +134,57 @@ JpegProgressMonitor(j_common_ptr cinfo)
 	ImgJobCheckInterrupts(decoder->job);
 }
 
+/*
+ * Fast mode: let libjpeg decode at 1/2, 1/4 or 1/8 size (scaling in the
+ * IDCT, much cheaper than a full decode), as small as keeps both sides at
+ * least twice the largest hash grid.  The hashes then differ slightly from
+ * ImageHash's.
+ */
+static void
+JpegChooseScale(j_decompress_ptr cinfo)
+{
+	const unsigned min_side = 2 * IMG_GRID_MAX;
+	unsigned	denom;
+
+	for (denom = 8; denom > 1; denom /= 2)
+	{
+		if (cinfo->image_width / denom >= min_side &&
+			cinfo->image_height / denom >= min_side)
+			break;
+	}
+	cinfo->scale_num = 1;
+	cinfo->scale_denom = denom;
+}
+
+/*
+ * Fast mode on a progressive JPEG (in buffered-image mode): read scans only
+ * until every component's DC coefficients are complete.  At the reduced
+ * size the fast mode decodes at (1/8 of a side for images of 512 pixels
+ * and more), each 8x8 block becomes about one pixel, which the DC
+ * coefficient alone determines, so the remaining scans (most of the file
+ * and of the work) change the picture very little.
+ */
+static void
+JpegConsumeUntilDc(j_decompress_ptr cinfo)
+{
+	for (;;)
+	{
+		int			result = jpeg_consume_input(cinfo);
+		int			c;
+		int			dc_done = 1;
+
+		if (result == JPEG_REACHED_EOI || result == JPEG_SUSPENDED)
+			return;
+		if (result != JPEG_SCAN_COMPLETED)
+			continue;
+		for (c = 0; c < cinfo->num_components; c++)
+			if (cinfo->coef_bits[c][0] != 0)
+				dc_done = 0;
+		if (dc_done)
+			return;
+	}
+}
+
 /* Destroy the libjpeg object (ImgJobRelease calls this) */
 static void
 JpegDestroy(void *decoder)
@@ -205,6 +256,7 @@ ImgDecodeJpeg(ImgJob *job, const unsigned char *data, size_t len)
 	size_t		row_stride;
 	uint8_t    *gray;
 	int			want_pixels;
+	int			progressive_dc_only = 0;
 	int			nrows;
 	int			i;
 	ImgStatus	status;
@@ -259,7 +311,20 @@ ImgDecodeJpeg(ImgJob *job, const unsigned char *data, size_t len)
 	if (status != IMG_OK || !want_pixels)
 		return status;
 
+	if (job->options.fast)
+	{
+		JpegChooseScale(cinfo);
+		/* progressive: decode from the first scans only, see below */
+		progressive_dc_only = jpeg_has_multiple_scans(cinfo);
+		cinfo->buffered_image = progressive_dc_only;
+		cinfo->do_block_smoothing = FALSE;
+	}
 	jpeg_start_decompress(cinfo);
+	if (progressive_dc_only)
+		JpegConsumeUntilDc(cinfo);
+	status = ImgJobStartRows(job, cinfo->output_width, cinfo->output_height);
+	if (status != IMG_OK)
+		return status;
 
 	/*
 	 * Our own row buffers, deliberately not 16-byte aligned: libjpeg-turbo's
@@ -275,7 +340,10 @@ ImgDecodeJpeg(ImgJob *job, const unsigned char *data, size_t len)
 		return ImgJobFail(job, IMG_ERR_NO_MEMORY, "out of memory");
 	for (i = 0; i < nrows; i++)
 		rows[i] = buffer + i * row_stride + 4;	/* arena blocks are aligned */
+	memset(gray + cinfo->output_width, 0, IMG_ROW_PADDING);
 
+	if (progressive_dc_only)
+		jpeg_start_output(cinfo, cinfo->input_scan_number);
 	while (cinfo->output_scanline < cinfo->output_height)
 	{
 		int			got = jpeg_read_scanlines(cinfo, rows, nrows);

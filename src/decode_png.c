@@ -211,6 +211,7 @@ PngReadInterlaced(PngDecoder *decoder, uint32_t width, uint32_t height,
 		return ImgJobFail(job, IMG_ERR_NO_MEMORY,
 						  "out of memory for an interlaced image of %u x %u pixels",
 						  width, height);
+	memset(image + (size_t) width * height, 0, IMG_ROW_PADDING);
 
 	for (pass = 0; pass < 7; pass++)
 	{
@@ -297,6 +298,9 @@ ImgDecodePng(ImgJob *job, const unsigned char *data, size_t len)
 	status = ImgJobStartPixels(job, width, height, &want_pixels);
 	if (status != IMG_OK || !want_pixels)
 		return status;
+	status = ImgJobStartRows(job, width, height);
+	if (status != IMG_OK)
+		return status;
 
 	if (decoder->color_type == PNG_COLOR_TYPE_PALETTE)
 		PngLoadPalette(decoder);
@@ -310,6 +314,7 @@ ImgDecodePng(ImgJob *job, const unsigned char *data, size_t len)
 	gray = ImgAlloc(job, (size_t) width + IMG_ROW_PADDING);
 	if (raw == NULL || gray == NULL)
 		return ImgJobFail(job, IMG_ERR_NO_MEMORY, "out of memory");
+	memset(gray + width, 0, IMG_ROW_PADDING);
 
 	if (interlace == PNG_INTERLACE_ADAM7)
 		return PngReadInterlaced(decoder, width, height, raw, gray);

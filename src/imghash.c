@@ -107,6 +107,7 @@ ImgJobRelease(ImgJob *job)
 	for (i = 0; i < IMG_NUM_TARGETS; i++)
 		job->targets[i] = NULL;
 	job->rows_pushed = 0;
+	job->rows_expected = 0;
 
 	/* keep the weights of common sizes only */
 	for (i = 0; i < IMG_AXIS_CACHE_SIZE; i++)
@@ -148,17 +149,16 @@ ImgJobCheckInterrupts(ImgJob *job)
 }
 
 /*
- * Take the image size from the decoder's header parsing: refuse it if over
- * the pixel limit, and set up the resamplers.  *want_pixels tells the
- * decoder whether to decode pixels at all (not when only the header info
- * was asked for).
+ * Take the image size from the decoder's header parsing and refuse it if
+ * over the pixel limit.  *want_pixels tells the decoder whether to decode
+ * pixels at all (not when only the header info was asked for); if so, it
+ * calls ImgJobStartRows next.
  */
 ImgStatus
 ImgJobStartPixels(ImgJob *job, uint32_t width, uint32_t height,
 				  int *want_pixels)
 {
 	uint64_t	pixels = (uint64_t) width * height;
-	int			i;
 
 	job->info.width = width;
 	job->info.height = height;
@@ -174,7 +174,20 @@ ImgJobStartPixels(ImgJob *job, uint32_t width, uint32_t height,
 						  "%llu pixels, over the limit of %llu",
 						  (unsigned long long) pixels,
 						  (unsigned long long) job->options.max_pixels);
+	*want_pixels = 1;
+	return IMG_OK;
+}
 
+/*
+ * Set up the resamplers for the rows the decoder is about to push: the
+ * image's size, or a smaller one when the decoder scales (fast mode).
+ */
+ImgStatus
+ImgJobStartRows(ImgJob *job, uint32_t width, uint32_t height)
+{
+	int			i;
+
+	job->rows_expected = height;
 	for (i = 0; i < IMG_NUM_TARGETS; i++)
 	{
 		ImgStatus	status;
@@ -191,7 +204,6 @@ ImgJobStartPixels(ImgJob *job, uint32_t width, uint32_t height,
 		if (status != IMG_OK)
 			return status;
 	}
-	*want_pixels = 1;
 	return IMG_OK;
 }
 
@@ -285,10 +297,10 @@ ImgJobRun(ImgJob *job, const unsigned char *data, size_t len,
 	}
 
 	if (status == IMG_OK && options->hashes != 0 &&
-		job->rows_pushed != (int) job->info.height)
+		job->rows_pushed != (int) job->rows_expected)
 		status = ImgJobFail(job, IMG_ERR_CORRUPT,
 							"decoder produced %d of %u rows",
-							job->rows_pushed, job->info.height);
+							job->rows_pushed, job->rows_expected);
 
 	if (status == IMG_OK)
 	{

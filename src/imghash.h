@@ -61,6 +61,8 @@ typedef struct ImgOptions
 	uint64_t	max_pixels;		/* refuse width * height above this; 0 = none */
 	ImgInterruptCheck check_interrupts; /* may be NULL */
 	void	   *check_arg;
+	int			fast;			/* decode JPEGs at reduced size: faster,
+								 * but not ImageHash's exact hashes */
 } ImgOptions;
 
 typedef struct ImgInfo

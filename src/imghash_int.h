@@ -32,7 +32,8 @@
 
 /*
  * Bytes past the end of every gray row that the resampler may read (they
- * meet zero weights): decoders allocate rows this much longer.
+ * meet zero weights): decoders allocate rows this much longer and zero the
+ * extra bytes (so that no uninitialised byte is ever read).
  */
 #define IMG_ROW_PADDING 16
 
@@ -101,6 +102,7 @@ struct ImgJob
 	void		(*destroy_decoder) (void *decoder);
 
 	/* the gray image flowing into the resampler */
+	uint32_t	rows_expected;	/* rows the decoder will push */
 	int			rows_pushed;
 	ImgResampleTarget *targets[IMG_NUM_TARGETS];	/* NULL when not wanted */
 
@@ -118,6 +120,8 @@ extern ImgStatus ImgJobFail(ImgJob *job, ImgStatus status,
 			__attribute__((format(printf, 3, 4)));
 extern ImgStatus ImgJobStartPixels(ImgJob *job, uint32_t width,
 								   uint32_t height, int *want_pixels);
+extern ImgStatus ImgJobStartRows(ImgJob *job, uint32_t width,
+								 uint32_t height);
 extern void ImgJobPushRow(ImgJob *job, const uint8_t *gray);
 extern void ImgJobCheckInterrupts(ImgJob *job);
 

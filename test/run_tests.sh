@@ -24,7 +24,8 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 SHARED_FIXTURES=${IMGSEARCH_SHARED_FIXTURES:-$SRC_DIR/../shared/fixtures/imagehash}
 
 PACKAGES=(make gcc pkg-config postgresql-15 postgresql-server-dev-15
-          libjpeg62-turbo-dev libpng-dev libipc-run-perl
+          libjpeg62-turbo-dev libpng-dev libpq-dev libarchive-dev
+          libjansson-dev libssl-dev libipc-run-perl
           clang libclang-rt-14-dev)
 
 log() { printf '\n==> %s\n' "$*"; }

@@ -16,8 +16,10 @@
  * harness frees the job and creates a new one; LeakSanitizer then reports
  * anything the core failed to hang off the job.  The interrupted input is
  * finally hashed once more with the new job, and the result must match the
- * first run.  Between inputs, the idle job may keep only a bounded amount
- * of heap (its caches), since the server keeps its job for the session.
+ * first run.  Another input in eight is also hashed in the loader's fast
+ * mode (reduced-size and, for progressive files, DC-only JPEG decoding).
+ * Between inputs, the idle job may keep only a bounded amount of heap (its
+ * caches), since the server keeps its job for the session.
  *
  * Build with "make fuzz"; run with test/fuzz/run_fuzz.sh.
  *
@@ -249,6 +251,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							   (selector & 0x80) != 0))
 			FuzzCheckRerun(data, size, full_status, &full_info,
 						   &full_hashes);
+	}
+
+	/* the loader's fast mode (scaled and DC-only JPEG decoding) */
+	if ((selector & 0x07) == 0x03)
+	{
+		ImgInfo		fast_info;
+		ImgHashes	fast_hashes;
+		ImgStatus	fast_status;
+
+		FuzzOptions(&options, IMG_HASH_ALL);
+		options.fast = 1;
+		fast_status = ImgJobRun(fuzz_job, data, size, &options,
+								&fast_info, &fast_hashes);
+		FuzzCheckRun(fast_status, &fast_info, IMG_HASH_ALL);
+		if (fast_status == IMG_OK &&
+			(fast_info.width != head_info.width ||
+			 fast_info.height != head_info.height))
+			FuzzFail("fast mode reports another size", fast_status,
+					 fuzz_job);
 	}
 
 	FuzzCheckRetained();

@@ -75,6 +75,11 @@ main(int argc, char **argv)
 		options.hashes = IMG_HASH_PHASH;
 		first++;
 	}
+	if (argc > first && strcmp(argv[first], "--fast") == 0)
+	{
+		options.fast = 1;
+		first++;
+	}
 
 	for (i = first; i < argc; i++)
 	{

@@ -1,0 +1,355 @@
+/*-------------------------------------------------------------------------
+ *
+ * input.c
+ *	  Turn the command-line inputs into samples, in order: image files,
+ *	  folders (walked recursively, names sorted) and webdataset shards.
+ *
+ * A webdataset shard (what img2dataset writes) is a tar file in which the
+ * members of one sample share a key, the member path up to the first dot
+ * of its file name: 000012.jpg, 000012.txt and 000012.json.  Members of a
+ * sample are adjacent, so we group them as they stream by (libarchive
+ * reads plain and compressed tars alike) and never hold more than one
+ * sample of a shard in memory here.  Anything we cannot read becomes a
+ * sample carrying an error, so it is reported and counted in order.
+ *
+ * tools/img2pgsql/input.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "img2pgsql.h"
+
+/* Largest member or file we read (an image this size is absurd anyway) */
+#define MAX_ITEM_BYTES	((size_t) 1 << 30)
+
+/* Whether a name ends with a suffix, ignoring case */
+static int
+EndsWith(const char *name, const char *suffix)
+{
+	size_t		n = strlen(name);
+	size_t		m = strlen(suffix);
+
+	return n >= m && strcasecmp(name + n - m, suffix) == 0;
+}
+
+/* Whether a file name looks like a tar shard */
+static int
+IsShardName(const char *name)
+{
+	static const char *const suffixes[] = {
+		".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar.zst", NULL
+	};
+	int			i;
+
+	for (i = 0; suffixes[i] != NULL; i++)
+		if (EndsWith(name, suffixes[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether a file name found in a folder is an image to load */
+static int
+IsImageName(const char *name)
+{
+	return EndsWith(name, ".jpg") || EndsWith(name, ".jpeg") ||
+		EndsWith(name, ".png");
+}
+
+/* The file name of a path without its folder and from its first dot on */
+static char *
+KeyOfFileName(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char	   *key = XStrdup(base ? base + 1 : path);
+	char	   *dot = strchr(key, '.');
+
+	if (dot != NULL && dot != key)
+		*dot = '\0';
+	return key;
+}
+
+/* A new empty sample */
+static Sample *
+SampleNew(const char *input, const char *name, char *key)
+{
+	Sample	   *sample = XMalloc(sizeof(Sample));
+
+	memset(sample, 0, sizeof(Sample));
+	sample->input = XStrdup(input);
+	sample->name = XStrdup(name);
+	sample->key = key;
+	return sample;
+}
+
+/* Read a whole image file into a sample */
+static void
+ReadImageFile(const char *path)
+{
+	Sample	   *sample = SampleNew(path, path, KeyOfFileName(path));
+	FILE	   *file = fopen(path, "rb");
+	struct stat st;
+
+	if (file == NULL || fstat(fileno(file), &st) != 0)
+		sample->error = XPrintf("cannot read file: %s", strerror(errno));
+	else if ((size_t) st.st_size > MAX_ITEM_BYTES)
+		sample->error = XPrintf("file of %lld bytes is too large",
+								(long long) st.st_size);
+	else
+	{
+		sample->image_len = (size_t) st.st_size;
+		sample->image = XMalloc(sample->image_len + 1);
+		if (fread(sample->image, 1, sample->image_len, file) != sample->image_len)
+			sample->error = XPrintf("cannot read file: %s",
+									ferror(file) ? strerror(errno) : "file shrank");
+	}
+	if (file != NULL)
+		fclose(file);
+	PipelinePush(sample);
+}
+
+/* Read the current archive member (size known from its header) */
+static unsigned char *
+ReadMember(struct archive *archive, struct archive_entry *entry,
+		   size_t *len, char **error)
+{
+	la_int64_t	size = archive_entry_size(entry);
+	unsigned char *data;
+	la_ssize_t	got;
+
+	if (size < 0 || (size_t) size > MAX_ITEM_BYTES)
+	{
+		*error = XPrintf("member of %lld bytes is too large", (long long) size);
+		archive_read_data_skip(archive);
+		return NULL;
+	}
+	data = XMalloc((size_t) size + 1);
+	got = archive_read_data(archive, data, (size_t) size);
+	if (got != size)
+	{
+		*error = XPrintf("cannot read member: %s",
+						 got < 0 ? archive_error_string(archive) : "archive ends early");
+		free(data);
+		return NULL;
+	}
+	data[size] = '\0';			/* captions and JSON are text */
+	*len = (size_t) size;
+	return data;
+}
+
+/* Put one member into the sample according to its extension */
+static void
+AddMember(Sample *sample, const char *member, const char *extension,
+		  unsigned char *data, size_t len, char *error)
+{
+	if (error != NULL)
+	{
+		if (sample->error == NULL)
+			sample->error = XPrintf("%s: %s", member, error);
+		free(error);
+		return;
+	}
+	if (strcasecmp(extension, "jpg") == 0 || strcasecmp(extension, "jpeg") == 0 ||
+		strcasecmp(extension, "png") == 0 || strcasecmp(extension, "webp") == 0)
+	{
+		free(sample->image);
+		free(sample->name);
+		sample->name = XPrintf("%s:%s", sample->input, member);
+		sample->image = data;
+		sample->image_len = len;
+	}
+	else if (strcasecmp(extension, "txt") == 0)
+	{
+		/* the caption, without the line end a text file may close with */
+		while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+			data[--len] = '\0';
+		free(sample->caption);
+		sample->caption = (char *) data;
+		sample->caption_len = len;
+	}
+	else if (strcasecmp(extension, "json") == 0)
+	{
+		free(sample->json);
+		sample->json = (char *) data;
+		sample->json_len = len;
+	}
+	else
+		free(data);				/* other members (.cls, .npy...) are not ours */
+}
+
+/* Read a webdataset shard, pushing one sample per key */
+static void
+ReadShard(const char *path)
+{
+	struct archive *archive = archive_read_new();
+	struct archive_entry *entry;
+	Sample	   *sample = NULL;
+	char	   *sample_prefix = NULL;	/* member path up to the key's end */
+	int			status;
+
+	archive_read_support_filter_all(archive);
+	archive_read_support_format_tar(archive);
+	archive_read_support_format_gnutar(archive);
+	if (archive_read_open_filename(archive, path, 1 << 16) != ARCHIVE_OK)
+	{
+		Sample	   *bad = SampleNew(path, path, KeyOfFileName(path));
+
+		bad->error = XPrintf("cannot open shard: %s", archive_error_string(archive));
+		PipelinePush(bad);
+		archive_read_free(archive);
+		return;
+	}
+
+	while ((status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK ||
+		   status == ARCHIVE_WARN)
+	{
+		const char *member = archive_entry_pathname(entry);
+		const char *base;
+		const char *dot;
+		char	   *prefix;
+		char	   *error = NULL;
+		unsigned char *data;
+		size_t		len = 0;
+
+		if (member == NULL || archive_entry_filetype(entry) != AE_IFREG)
+			continue;
+		base = strrchr(member, '/');
+		base = base ? base + 1 : member;
+		dot = strchr(base, '.');
+		if (dot == NULL || dot == base)
+			continue;			/* no extension: not part of a sample */
+		prefix = XPrintf("%.*s", (int) (dot - member), member);
+
+		if (sample_prefix == NULL || strcmp(prefix, sample_prefix) != 0)
+		{
+			if (sample != NULL)
+				PipelinePush(sample);
+			free(sample_prefix);
+			sample_prefix = prefix;
+			/* the webdataset key: the member path without extensions */
+			sample = SampleNew(path, path, XStrdup(prefix));
+		}
+		else
+			free(prefix);
+
+		data = ReadMember(archive, entry, &len, &error);
+		AddMember(sample, member, dot + 1, data, len, error);
+		if (PipelineAborted())
+			break;
+	}
+
+	if (status != ARCHIVE_EOF && status != ARCHIVE_OK && !PipelineAborted())
+	{
+		/* a damaged archive: report it after what could be read */
+		Sample	   *bad;
+
+		if (sample != NULL)
+			PipelinePush(sample);
+		sample = NULL;
+		bad = SampleNew(path, path, KeyOfFileName(path));
+		bad->error = XPrintf("damaged shard: %s", archive_error_string(archive));
+		PipelinePush(bad);
+	}
+	if (sample != NULL)
+		PipelinePush(sample);
+	free(sample_prefix);
+	archive_read_free(archive);
+}
+
+/* Order names for the folder walk */
+static int
+CompareNames(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void ReadPath(const char *path, int explicit);
+
+/* Walk a folder: its entries in name order, loading images and shards */
+static void
+ReadFolder(const char *path)
+{
+	DIR		   *dir = opendir(path);
+	struct dirent *entry;
+	char	  **names = NULL;
+	size_t		count = 0;
+	size_t		capacity = 0;
+	size_t		i;
+
+	if (dir == NULL)
+	{
+		Sample	   *bad = SampleNew(path, path, KeyOfFileName(path));
+
+		bad->error = XPrintf("cannot read folder: %s", strerror(errno));
+		PipelinePush(bad);
+		return;
+	}
+	while ((entry = readdir(dir)) != NULL)
+	{
+		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+			continue;
+		if (count == capacity)
+		{
+			char	  **bigger;
+
+			capacity = capacity ? 2 * capacity : 64;
+			bigger = realloc(names, capacity * sizeof(char *));
+			if (bigger == NULL)
+				Fatal("out of memory");
+			names = bigger;
+		}
+		names[count++] = XPrintf("%s/%s", path, entry->d_name);
+	}
+	closedir(dir);
+	qsort(names, count, sizeof(char *), CompareNames);
+	for (i = 0; i < count && !PipelineAborted(); i++)
+		ReadPath(names[i], 0);
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+/*
+ * Load one path: a folder, a shard, or an image.  Files named on the
+ * command line (explicit) are images unless they look like shards; files
+ * found in folders are taken only when they look like images or shards.
+ */
+static void
+ReadPath(const char *path, int explicit)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+	{
+		Sample	   *bad = SampleNew(path, path, KeyOfFileName(path));
+
+		bad->error = XPrintf("cannot read: %s", strerror(errno));
+		PipelinePush(bad);
+	}
+	else if (S_ISDIR(st.st_mode))
+		ReadFolder(path);
+	else if (IsShardName(path))
+		ReadShard(path);
+	else if (explicit || IsImageName(path))
+		ReadImageFile(path);
+}
+
+/* The reader thread's work: every input in order */
+void
+ReadInputs(const Options *options)
+{
+	int			i;
+
+	for (i = 0; i < options->ninputs && !PipelineAborted(); i++)
+		ReadPath(options->inputs[i], 1);
+	PipelineReaderDone();
+}
