@@ -88,8 +88,10 @@ extern const char *ColumnName(Column column);
 extern int	ParseColumns(const char *list, Column *columns, int *ncolumns);
 extern const char *ColumnType(Column column);
 
-/* input.c: run by the reader thread, pushes every sample */
+/* input.c: ReadInputs runs in the reader thread and pushes every sample */
 extern void ReadInputs(const Options *options);
+extern uint64_t InputTotalBytes(const Options *options);
+extern uint64_t InputBytesRead(void);
 
 /* sample.c */
 extern void ProcessSample(const Options *options, ImgJob *job, Sample *sample);
@@ -112,7 +114,7 @@ extern int	OutputEnd(const Options *options, long *skipped);
 
 /* progress.c */
 extern void ProgressInit(int enabled);
-extern void ProgressSetTotal(uint64_t total);
+extern void ProgressSetTotal(uint64_t input_bytes);
 extern void ProgressUpdate(uint64_t items, uint64_t bytes, int force);
 extern void ProgressFinish(void);
 extern double ProgressElapsed(void);

@@ -24,10 +24,15 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include <stdatomic.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 
 #include "img2pgsql.h"
+
+/* Bytes of input files consumed so far, for the progress bar */
+static _Atomic uint64_t bytes_read;
 
 /* Largest member or file we read (an image this size is absurd anyway) */
 #define MAX_ITEM_BYTES	((size_t) 1 << 30)
@@ -114,6 +119,7 @@ ReadImageFile(const char *path)
 	}
 	if (file != NULL)
 		fclose(file);
+	atomic_fetch_add(&bytes_read, sample->image_len);
 	PipelinePush(sample);
 }
 
@@ -192,6 +198,7 @@ ReadShard(const char *path)
 {
 	struct archive *archive = archive_read_new();
 	struct archive_entry *entry;
+	uint64_t	bytes_before = atomic_load(&bytes_read);
 	Sample	   *sample = NULL;
 	char	   *sample_prefix = NULL;	/* member path up to the key's end */
 	int			status;
@@ -243,6 +250,8 @@ ReadShard(const char *path)
 
 		data = ReadMember(archive, entry, &len, &error);
 		AddMember(sample, member, dot + 1, data, len, error);
+		/* compressed bytes consumed from the shard file */
+		atomic_store(&bytes_read, bytes_before + (uint64_t) archive_filter_bytes(archive, -1));
 		if (PipelineAborted())
 			break;
 	}
@@ -341,6 +350,56 @@ ReadPath(const char *path, int explicit)
 		ReadShard(path);
 	else if (explicit || IsImageName(path))
 		ReadImageFile(path);
+}
+
+/* Add up the sizes of the files ReadPath would read below path */
+static uint64_t
+PathBytes(const char *path, int explicit)
+{
+	struct stat st;
+	uint64_t	total = 0;
+	DIR		   *dir;
+	struct dirent *entry;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return (explicit || IsShardName(path) || IsImageName(path)) ?
+			(uint64_t) st.st_size : 0;
+	dir = opendir(path);
+	if (dir == NULL)
+		return 0;
+	while ((entry = readdir(dir)) != NULL)
+	{
+		char	   *child;
+
+		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+			continue;
+		child = XPrintf("%s/%s", path, entry->d_name);
+		total += PathBytes(child, 0);
+		free(child);
+	}
+	closedir(dir);
+	return total;
+}
+
+/* The size of all the input, for the progress bar's estimate */
+uint64_t
+InputTotalBytes(const Options *options)
+{
+	uint64_t	total = 0;
+	int			i;
+
+	for (i = 0; i < options->ninputs; i++)
+		total += PathBytes(options->inputs[i], 1);
+	return total;
+}
+
+/* Input bytes consumed so far (any thread) */
+uint64_t
+InputBytesRead(void)
+{
+	return atomic_load(&bytes_read);
 }
 
 /* The reader thread's work: every input in order */

@@ -257,6 +257,8 @@ main(int argc, char **argv)
 
 	OutputBegin(&options);
 	ProgressInit(!options.quiet && isatty(fileno(stderr)));
+	if (!options.quiet && isatty(fileno(stderr)))
+		ProgressSetTotal(InputTotalBytes(&options));
 	PipelineInit(options.jobs);
 	if (pthread_create(&reader, NULL, ReaderMain, NULL) != 0)
 		Fatal("cannot start a thread");

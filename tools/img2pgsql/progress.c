@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * progress.c
- *	  The progress bar on stderr: items done, items/s, MB/s, and the time
- *	  left when the number of items is known.  Drawn at most five times a
- *	  second, only when stderr is a terminal.
+ *	  The progress bar on stderr: items done, items/s, MB/s of images, and
+ *	  the share of the input read with the time left, estimated from input
+ *	  bytes (the number of samples in a shard is not known before reading
+ *	  it, its size is).  Drawn at most five times a second, only when
+ *	  stderr is a terminal.
  *
  * tools/img2pgsql/progress.c
  *
@@ -17,7 +19,7 @@
 static int	enabled;
 static double start_time;
 static double last_draw;
-static uint64_t total_items;	/* 0 when unknown */
+static uint64_t total_bytes;	/* size of the input; 0 when unknown */
 
 /* Seconds on a monotonic clock */
 static double
@@ -38,11 +40,11 @@ ProgressInit(int draw)
 	last_draw = 0;
 }
 
-/* The number of items, when known */
+/* The size of the input, when known */
 void
-ProgressSetTotal(uint64_t total)
+ProgressSetTotal(uint64_t input_bytes)
 {
-	total_items = total;
+	total_bytes = input_bytes;
 }
 
 /* Redraw the bar if it is time (or force) */
@@ -62,12 +64,20 @@ ProgressUpdate(uint64_t items, uint64_t bytes, int force)
 	fprintf(stderr, "\r%10llu items  %8.1f items/s  %7.1f MB/s",
 			(unsigned long long) items, items / elapsed,
 			bytes / elapsed / 1e6);
-	if (total_items > 0 && items > 0 && items <= total_items)
+	if (total_bytes > 0)
 	{
-		double		left = elapsed * (total_items - items) / items;
+		uint64_t	done = InputBytesRead();
 
-		fprintf(stderr, "  %3.0f%%  ETA %d:%02d", 100.0 * items / total_items,
-				(int) left / 60, (int) left % 60);
+		if (done > total_bytes)
+			done = total_bytes;
+		fprintf(stderr, "  %3.0f%%", 100.0 * done / total_bytes);
+		if (done > 0)
+		{
+			double		left = elapsed * (total_bytes - done) / done;
+
+			fprintf(stderr, "  ETA %d:%02d:%02d", (int) left / 3600,
+					(int) left / 60 % 60, (int) left % 60);
+		}
 	}
 	fflush(stderr);
 }
