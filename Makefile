@@ -80,3 +80,17 @@ bench: test/tools/imghash_cli $(LOADER)
 	bash test/bench/bench_hash.sh
 	bash test/bench/bench_loader.sh
 
+# ---- demo (issue 6): the main job in one command; see demo/run_demo.sh ----
+#   make demo [LIMIT=N]   build, install, start the private cluster in demo/data,
+#                         load the OpenClipart sample set, run the example searches,
+#                         write demo/out/results.html
+#   make demo-stop        stop the demo cluster
+#   make demo-test        check the results page in headless Chromium
+.PHONY: demo demo-stop demo-test
+demo:
+	LIMIT='$(LIMIT)' bash demo/run_demo.sh
+demo-stop:
+	bash demo/stop_demo.sh
+demo-test:
+	bash demo/test_results_page.sh
+# ---- end of demo ----

@@ -7,6 +7,9 @@
 #  3. runs the pg_regress suite on a temporary cluster (--temp-instance);
 #  4. runs the TAP tests in test/t (PostgreSQL::Test::Cluster);
 #  5. runs the fuzz smoke test (test/fuzz/run_fuzz.sh, about a minute);
+#  6. runs the demo on a subset (make demo LIMIT=300) and checks its results
+#     page in headless Chromium (make demo-test), then stops the demo
+#     cluster (its data stays in demo/data, reused by the next make demo);
 #
 # and exits non-zero if anything failed.  PostgreSQL refuses to run its
 # servers as root, so when run as root the test suites run as the
@@ -121,6 +124,13 @@ record $status "TAP tests"
 log "fuzz smoke test (${FUZZ_SECONDS}s)"
 bash test/fuzz/run_fuzz.sh "$FUZZ_SECONDS"
 record $? "fuzz smoke test"
+
+log "demo on a subset (make demo LIMIT=300) and its results page (make demo-test)"
+make -s demo LIMIT=300 >"$WORK/demo.log" 2>&1 && make -s demo-test
+status=$?
+[ $status -eq 0 ] || tail -40 "$WORK/demo.log"
+make -s demo-stop >/dev/null 2>&1
+record $status "demo"
 
 echo
 if [ $failed -ne 0 ]; then
