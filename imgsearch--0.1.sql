@@ -51,6 +51,11 @@ CREATE CAST (phash AS bit) WITH FUNCTION phash_to_bit(phash);
 CREATE CAST (bit AS phash) WITH FUNCTION phash_from_bit(bit);
 CREATE CAST (bit varying AS phash) WITH FUNCTION phash_from_bit(bit);
 
+COMMENT ON CAST (phash AS bigint) IS 'the 64 bits as a bigint (first bit = sign bit)';
+COMMENT ON CAST (bigint AS phash) IS 'a bigint''s 64 bits as a phash';
+COMMENT ON CAST (phash AS bit) IS 'the 64 bits as bit(64), first bit first';
+COMMENT ON CAST (bit AS phash) IS 'bit(64) as a phash; other lengths are an error';
+COMMENT ON CAST (bit varying AS phash) IS '64-bit bit varying as a phash; other lengths are an error';
 COMMENT ON FUNCTION phash_to_bigint(phash) IS 'the phash bits as a bigint (the first bit becomes the sign)';
 COMMENT ON FUNCTION phash_from_bigint(bigint) IS 'a bigint''s 64 bits as a phash';
 COMMENT ON FUNCTION phash_to_bit(phash) IS 'the phash as bit(64), first bit first';
@@ -143,6 +148,11 @@ CREATE OPERATOR CLASS phash_ops
 		OPERATOR 1 =,
 		FUNCTION 1 phash_hash(phash),
 		FUNCTION 2 phash_hash_extended(phash, bigint);
+
+COMMENT ON OPERATOR CLASS phash_ops USING btree IS 'btree operator class for phash: unsigned 64-bit order';
+COMMENT ON OPERATOR FAMILY phash_ops USING btree IS 'btree operator family for phash';
+COMMENT ON OPERATOR CLASS phash_ops USING hash IS 'hash operator class for phash';
+COMMENT ON OPERATOR FAMILY phash_ops USING hash IS 'hash operator family for phash';
 
 -------------------------------------------------------------------------
 -- Hamming distance and the hamming_ball radius predicate

@@ -101,6 +101,15 @@ SELECT amname, opcname, amvalidate(c.oid)
 FROM pg_opclass c JOIN pg_am am ON am.oid = c.opcmethod
 WHERE opcname = 'phash_ops' ORDER BY amname;
 
+-- every object of the extension is documented with COMMENT ON
+SELECT pg_describe_object(classid, objid, objsubid) AS undocumented
+FROM pg_depend
+WHERE refclassid = 'pg_extension'::regclass
+  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'imgsearch')
+  AND deptype = 'e'
+  AND obj_description(objid, (SELECT relname FROM pg_class WHERE oid = classid)) IS NULL
+ORDER BY 1;
+
 -- bad input
 \set VERBOSITY default
 \set SHOW_CONTEXT never
