@@ -14,7 +14,8 @@ PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
 # the image hashing core: plain C, shared with the fuzzer and the loader
 CORE_OBJS = src/imghash.o src/decode_jpeg.o src/decode_png.o \
 	src/gray.o src/resample.o src/dct.o src/hashbits.o
-OBJS = src/imgsearch.o src/phash.o src/hamming.o src/image_sql.o $(CORE_OBJS)
+OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
+	src/image_sql.o $(CORE_OBJS)
 
 REGRESS = phash_type hamming image_hash image_errors
 TAP_TESTS = 1

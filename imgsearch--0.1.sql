@@ -215,11 +215,18 @@ CREATE FUNCTION hamming_ball_contains_phash(hamming_ball, phash) RETURNS boolean
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
 COMMENT ON FUNCTION hamming_ball_contains_phash(hamming_ball, phash) IS 'implementation of @> (hamming_ball, phash)';
 
+CREATE FUNCTION hamming_ball_restrict_sel(internal, oid, internal, integer) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hamming_ball_restrict_sel(internal, oid, internal, integer) IS 'restriction selectivity of <@ and @> (MCVs, histogram and the binomial tail)';
+CREATE FUNCTION hamming_ball_join_sel(internal, oid, internal, smallint, internal) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hamming_ball_join_sel(internal, oid, internal, smallint, internal) IS 'join selectivity of <@ and @> (the binomial tail of the radius)';
+
 CREATE OPERATOR <@ (
 	LEFTARG = phash, RIGHTARG = hamming_ball,
 	PROCEDURE = phash_in_hamming_ball,
 	COMMUTATOR = @>,
-	RESTRICT = contsel, JOIN = contjoinsel
+	RESTRICT = hamming_ball_restrict_sel, JOIN = hamming_ball_join_sel
 );
 COMMENT ON OPERATOR <@ (phash, hamming_ball) IS 'is within the Hamming radius of the centre';
 
@@ -227,7 +234,7 @@ CREATE OPERATOR @> (
 	LEFTARG = hamming_ball, RIGHTARG = phash,
 	PROCEDURE = hamming_ball_contains_phash,
 	COMMUTATOR = <@,
-	RESTRICT = contsel, JOIN = contjoinsel
+	RESTRICT = hamming_ball_restrict_sel, JOIN = hamming_ball_join_sel
 );
 COMMENT ON OPERATOR @> (hamming_ball, phash) IS 'contains the hash within its Hamming radius';
 
