@@ -169,9 +169,13 @@ JpegConsumeUntilDc(j_decompress_ptr cinfo)
 {
 	for (;;)
 	{
-		int			result = jpeg_consume_input(cinfo);
+		int			result;
 		int			c;
 		int			dc_done = 1;
+
+		/* libjpeg calls no progress monitor from here: do its checks */
+		JpegProgressMonitor((j_common_ptr) cinfo);
+		result = jpeg_consume_input(cinfo);
 
 		if (result == JPEG_REACHED_EOI || result == JPEG_SUSPENDED)
 			return;

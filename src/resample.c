@@ -24,6 +24,7 @@
  *-------------------------------------------------------------------------
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +100,6 @@ ResampleAxisCompute(int in_size, int out_size)
 	double		support;
 	double	   *weights;
 	size_t		total;
-	size_t		total_padded;
 	int			ksize;
 	int			xx;
 
@@ -113,18 +113,14 @@ ResampleAxisCompute(int in_size, int out_size)
 	ksize = (int) ceil(support) * 2 + 1;
 	total = (size_t) ksize * out_size;
 	axis->kstride = (ksize + 7) & ~7;
-	total_padded = (size_t) axis->kstride * out_size;
 
 	axis->in_size = in_size;
 	axis->out_size = out_size;
 	axis->ksize = ksize;
 	axis->bounds = malloc(sizeof(int) * 2 * out_size);
 	axis->coeffs = malloc(sizeof(int32_t) * total);
-	axis->coeffs_hi = calloc(total_padded, sizeof(int16_t));
-	axis->coeffs_lo = calloc(total_padded, sizeof(int16_t));
 	weights = malloc(sizeof(double) * ksize);
-	if (axis->bounds == NULL || axis->coeffs == NULL ||
-		axis->coeffs_hi == NULL || axis->coeffs_lo == NULL || weights == NULL)
+	if (axis->bounds == NULL || axis->coeffs == NULL || weights == NULL)
 	{
 		free(weights);
 		ImgResampleAxisFree(axis);
@@ -174,22 +170,46 @@ ResampleAxisCompute(int in_size, int out_size)
 		axis->bounds[xx * 2 + 1] = xmax;
 	}
 	free(weights);
+	return axis;
+}
 
-	/* k = hi * 256 + lo, lo in 0..255; |k| < 2^23, so |hi| < 2^15 */
-	for (xx = 0; xx < out_size; xx++)
+/*
+ * Split the weights for the SSE2 horizontal pass (only horizontal axes
+ * need them): k = hi * 256 + lo, lo in 0..255; |k| < 2^23, so |hi| < 2^15.
+ * Rows of the split arrays are zero-padded to a multiple of 8.  Returns
+ * false when out of memory.
+ */
+static bool
+ResampleAxisSplit(ImgResampleAxis *axis)
+{
+	size_t		total = (size_t) axis->kstride * axis->out_size;
+	int			xx;
+
+	if (axis->coeffs_hi != NULL)
+		return true;
+	axis->coeffs_hi = calloc(total, sizeof(int16_t));
+	axis->coeffs_lo = calloc(total, sizeof(int16_t));
+	if (axis->coeffs_hi == NULL || axis->coeffs_lo == NULL)
 	{
-		const int32_t *k = &axis->coeffs[(size_t) xx * ksize];
+		free(axis->coeffs_hi);
+		free(axis->coeffs_lo);
+		axis->coeffs_hi = axis->coeffs_lo = NULL;
+		return false;
+	}
+	for (xx = 0; xx < axis->out_size; xx++)
+	{
+		const int32_t *k = &axis->coeffs[(size_t) xx * axis->ksize];
 		int16_t    *hi = &axis->coeffs_hi[(size_t) xx * axis->kstride];
 		int16_t    *lo = &axis->coeffs_lo[(size_t) xx * axis->kstride];
 		int			x;
 
-		for (x = 0; x < ksize; x++)
+		for (x = 0; x < axis->ksize; x++)
 		{
 			hi[x] = (int16_t) (k[x] >> 8);
 			lo[x] = (int16_t) (k[x] & 255);
 		}
 	}
-	return axis;
+	return true;
 }
 
 /*
@@ -199,7 +219,7 @@ ResampleAxisCompute(int in_size, int out_size)
  * slot replaced is never one the current image uses (those carry the
  * current image_count).
  */
-static const ImgResampleAxis *
+static ImgResampleAxis *
 ResampleAxisGet(ImgJob *job, int in_size, int out_size)
 {
 	ImgResampleAxis *axis;
@@ -247,9 +267,15 @@ ImgResampleTargetInit(ImgJob *job, ImgResampleTarget *target,
 
 	if (in_w != out_w)
 	{
-		target->horiz = ResampleAxisGet(job, in_w, out_w);
+		ImgResampleAxis *horiz = ResampleAxisGet(job, in_w, out_w);
+
+		target->horiz = horiz;
 		target->hrow = ImgAlloc(job, out_w);
-		if (target->horiz == NULL || target->hrow == NULL)
+		if (horiz == NULL || target->hrow == NULL
+#ifdef __SSE2__
+			|| !ResampleAxisSplit(horiz)
+#endif
+			)
 			return ImgJobFail(job, IMG_ERR_NO_MEMORY,
 							  "out of memory for resampling weights");
 	}

@@ -222,7 +222,8 @@ $tar->write($shard) or die 'cannot write the shard: ' . $tar->error;
 $tar->write($shard_gz, COMPRESS_GZIP) or die 'cannot write the gzipped shard: ' . $tar->error;
 
 # A plain folder: walked recursively in name order, images recognised by
-# content (f_jpeg_named.png is a JPEG), one broken file
+# content (f_jpeg_named.png is a JPEG), one broken file; keys keep the
+# subfolder (b_sub/c_inner)
 my $folder = "$base/plain";
 my @folder_files = (
 	[ 'a_first.png', "$valid/png_gray8.png" ],
@@ -236,7 +237,8 @@ foreach my $f (@folder_files)
 {
 	my ($name, $from) = @$f;
 	write_bytes("$folder/$name", slurp_bytes($from));
-	(my $key = basename($name)) =~ s/\.[^.]*$//;
+	# the key: the path below the input folder, without the last extension
+	(my $key = $name) =~ s/\.[^.\/]*$//;
 	if ($name =~ /broken/)
 	{
 		push @failed, [ $folder, $key, 'truncated PNG in a folder', qr/png|truncat|corrupt|end of|data/i ];
@@ -479,6 +481,52 @@ $node->safe_psql('postgres', 'CREATE TABLE no_key (key text, caption text)');
 ($status, $stdout, $stderr) = run_loader('-d', $connstr, '-t', 'no_key', '--columns', 'key,caption', $keyed_shard);
 like($stderr, qr/no unique index on "key"/, 'a table without a unique key: the loader warns');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM no_key'), '2', 'a table without a unique key: the good rows are loaded');
+
+# ------------------------------------------------------------------ robustness
+
+# A row the server refuses (here a CHECK constraint) fails alone: the batch
+# is retried row by row, the rest is loaded, and a re-run gets as far
+$node->safe_psql('postgres',
+	'CREATE TABLE "user" (key text PRIMARY KEY, width integer CHECK (width < 900), phash phash)');
+foreach my $run (1, 2)
+{
+	($status, $stdout, $stderr) = run_loader('-b', '3', '-d', $connstr, '-t', 'user',
+		'--columns', 'key,width,phash', $keyed_shard, $shard);
+	is($status, 1, "a refused row, run $run: exit status 1");
+	like($stderr, qr/00000: the server refused the row: .*check constraint/,
+		"a refused row, run $run: the 1000-pixel-wide image is reported");
+}
+is($node->safe_psql('postgres', 'SELECT count(*) FROM "user" WHERE key = \'00000\''), '0',
+	'a refused row: not in the table');
+cmp_ok($node->safe_psql('postgres', 'SELECT count(*) FROM "user"'), '>=', 3,
+	'a refused row: the other rows are loaded (into a table named by a reserved word)');
+
+# Members of one sample that are not next to each other are reported, and
+# the sample being read when a shard turns out damaged is not loaded as if
+# complete
+my $scattered_shard = "$base/scattered.tar";
+my $scattered = Archive::Tar->new;
+$scattered->add_data('1.jpg', slurp_bytes("$valid/jpeg_420.jpg"));
+$scattered->add_data('2.png', slurp_bytes("$valid/png_rgb8.png"));
+$scattered->add_data('1.txt', 'late caption');
+$scattered->write($scattered_shard) or die "cannot write $scattered_shard";
+($status, $stdout, $stderr) = run_loader('--columns', 'key', $scattered_shard);
+like($stderr, qr/members of sample 1 are not next to each other/, 'scattered members are reported');
+my $damaged_shard = "$base/damaged.tar";
+write_bytes($damaged_shard, substr(slurp_bytes($shard), 0, 3000));
+($status, $stdout, $stderr) = run_loader('--columns', 'key', $damaged_shard);
+is($status, 1, 'a damaged shard: exit status 1');
+like($stderr, qr/: 00000: .*(damaged before the end of this sample|cannot read member)/,
+	'a damaged shard: the sample cut short is reported, not loaded');
+unlike($stdout, qr/^00000$/m, 'a damaged shard: the sample cut short is not loaded');
+like($stderr, qr/damaged shard/, 'a damaged shard: the shard is reported');
+
+# A symbolic link looping back to its folder is not followed
+my $looped = "$base/looped";
+write_bytes("$looped/a.png", slurp_bytes("$valid/png_gray8.png"));
+symlink('.', "$looped/loop") or die "cannot make a link: $!";
+($status, $stdout, $stderr) = run_loader('--columns', 'key', $looped);
+is($stdout, "a\n", 'a folder with a looping link: its image once');
 
 # ------------------------------------------------------------------ fatal errors
 

@@ -110,7 +110,7 @@ extern int	PipelineAborted(void);
 /* output.c */
 extern int	OutputBegin(const Options *options);
 extern int	OutputRow(const Options *options, const Sample *sample);
-extern int	OutputEnd(const Options *options, long *skipped);
+extern int	OutputEnd(const Options *options, long *skipped, long *rejected);
 
 /* progress.c */
 extern void ProgressInit(int enabled);

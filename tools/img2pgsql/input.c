@@ -28,6 +28,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <jansson.h>
 
 #include "img2pgsql.h"
 
@@ -70,17 +71,30 @@ IsImageName(const char *name)
 		EndsWith(name, ".png");
 }
 
-/* The file name of a path without its folder and from its first dot on */
+/*
+ * The key of an image file: its path below the input folder it was found
+ * in (skip bytes of the path), without the last extension, so that
+ * 2020/img_001.jpg and 2021/img_001.jpg are two keys.
+ */
 static char *
-KeyOfFileName(const char *path)
+KeyOfFile(const char *path, size_t skip)
 {
-	const char *base = strrchr(path, '/');
-	char	   *key = XStrdup(base ? base + 1 : path);
-	char	   *dot = strchr(key, '.');
+	char	   *key = XStrdup(path + skip);
+	char	   *slash = strrchr(key, '/');
+	char	   *dot = strrchr(slash ? slash + 1 : key, '.');
 
-	if (dot != NULL && dot != key)
+	if (dot != NULL && dot != (slash ? slash + 1 : key))
 		*dot = '\0';
 	return key;
+}
+
+/* The length of the folder part of a path ("a/b/" of "a/b/c.jpg") */
+static size_t
+FolderLength(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? (size_t) (slash - path + 1) : 0;
 }
 
 /* A new empty sample */
@@ -98,9 +112,9 @@ SampleNew(const char *input, const char *name, char *key)
 
 /* Read a whole image file into a sample */
 static void
-ReadImageFile(const char *path)
+ReadImageFile(const char *path, size_t key_skip)
 {
-	Sample	   *sample = SampleNew(path, path, KeyOfFileName(path));
+	Sample	   *sample = SampleNew(path, path, KeyOfFile(path, key_skip));
 	FILE	   *file = fopen(path, "rb");
 	struct stat st;
 
@@ -199,6 +213,7 @@ ReadShard(const char *path)
 	struct archive *archive = archive_read_new();
 	struct archive_entry *entry;
 	uint64_t	bytes_before = atomic_load(&bytes_read);
+	json_t	   *keys_done = json_object();	/* a set: keys already pushed */
 	Sample	   *sample = NULL;
 	char	   *sample_prefix = NULL;	/* member path up to the key's end */
 	int			status;
@@ -208,7 +223,7 @@ ReadShard(const char *path)
 	archive_read_support_format_gnutar(archive);
 	if (archive_read_open_filename(archive, path, 1 << 16) != ARCHIVE_OK)
 	{
-		Sample	   *bad = SampleNew(path, path, KeyOfFileName(path));
+		Sample	   *bad = SampleNew(path, path, KeyOfFile(path, FolderLength(path)));
 
 		bad->error = XPrintf("cannot open shard: %s", archive_error_string(archive));
 		PipelinePush(bad);
@@ -239,11 +254,17 @@ ReadShard(const char *path)
 		if (sample_prefix == NULL || strcmp(prefix, sample_prefix) != 0)
 		{
 			if (sample != NULL)
+			{
+				json_object_set_new(keys_done, sample_prefix, json_true());
 				PipelinePush(sample);
+			}
 			free(sample_prefix);
 			sample_prefix = prefix;
 			/* the webdataset key: the member path without extensions */
 			sample = SampleNew(path, path, XStrdup(prefix));
+			if (json_object_get(keys_done, prefix) != NULL)
+				sample->error = XPrintf("the members of sample %s are not next to each other in the shard",
+										prefix);
 		}
 		else
 			free(prefix);
@@ -262,15 +283,20 @@ ReadShard(const char *path)
 		Sample	   *bad;
 
 		if (sample != NULL)
+		{
+			if (sample->error == NULL)
+				sample->error = XStrdup("the shard is damaged before the end of this sample");
 			PipelinePush(sample);
+		}
 		sample = NULL;
-		bad = SampleNew(path, path, KeyOfFileName(path));
+		bad = SampleNew(path, path, KeyOfFile(path, FolderLength(path)));
 		bad->error = XPrintf("damaged shard: %s", archive_error_string(archive));
 		PipelinePush(bad);
 	}
 	if (sample != NULL)
 		PipelinePush(sample);
 	free(sample_prefix);
+	json_decref(keys_done);
 	archive_read_free(archive);
 }
 
@@ -281,11 +307,14 @@ CompareNames(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-static void ReadPath(const char *path, int explicit);
+static void ReadPath(const char *path, int explicit, size_t key_skip);
 
-/* Walk a folder: its entries in name order, loading images and shards */
+/*
+ * Walk a folder: its entries in name order, loading images and shards.
+ * Symbolic links to folders are not followed (they could loop).
+ */
 static void
-ReadFolder(const char *path)
+ReadFolder(const char *path, size_t key_skip)
 {
 	DIR		   *dir = opendir(path);
 	struct dirent *entry;
@@ -296,7 +325,7 @@ ReadFolder(const char *path)
 
 	if (dir == NULL)
 	{
-		Sample	   *bad = SampleNew(path, path, KeyOfFileName(path));
+		Sample	   *bad = SampleNew(path, path, KeyOfFile(path, FolderLength(path)));
 
 		bad->error = XPrintf("cannot read folder: %s", strerror(errno));
 		PipelinePush(bad);
@@ -321,7 +350,14 @@ ReadFolder(const char *path)
 	closedir(dir);
 	qsort(names, count, sizeof(char *), CompareNames);
 	for (i = 0; i < count && !PipelineAborted(); i++)
-		ReadPath(names[i], 0);
+	{
+		struct stat st;
+
+		if (lstat(names[i], &st) == 0 && S_ISLNK(st.st_mode) &&
+			stat(names[i], &st) == 0 && S_ISDIR(st.st_mode))
+			continue;			/* a linked folder */
+		ReadPath(names[i], 0, key_skip);
+	}
 	for (i = 0; i < count; i++)
 		free(names[i]);
 	free(names);
@@ -331,25 +367,26 @@ ReadFolder(const char *path)
  * Load one path: a folder, a shard, or an image.  Files named on the
  * command line (explicit) are images unless they look like shards; files
  * found in folders are taken only when they look like images or shards.
+ * key_skip is the length of the input folder's path, cut from file keys.
  */
 static void
-ReadPath(const char *path, int explicit)
+ReadPath(const char *path, int explicit, size_t key_skip)
 {
 	struct stat st;
 
 	if (stat(path, &st) != 0)
 	{
-		Sample	   *bad = SampleNew(path, path, KeyOfFileName(path));
+		Sample	   *bad = SampleNew(path, path, KeyOfFile(path, FolderLength(path)));
 
 		bad->error = XPrintf("cannot read: %s", strerror(errno));
 		PipelinePush(bad);
 	}
 	else if (S_ISDIR(st.st_mode))
-		ReadFolder(path);
+		ReadFolder(path, explicit ? strlen(path) + 1 : key_skip);
 	else if (IsShardName(path))
 		ReadShard(path);
 	else if (explicit || IsImageName(path))
-		ReadImageFile(path);
+		ReadImageFile(path, explicit ? FolderLength(path) : key_skip);
 }
 
 /* Add up the sizes of the files ReadPath would read below path */
@@ -376,7 +413,10 @@ PathBytes(const char *path, int explicit)
 		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
 			continue;
 		child = XPrintf("%s/%s", path, entry->d_name);
-		total += PathBytes(child, 0);
+		if (lstat(child, &st) == 0 && !S_ISLNK(st.st_mode))
+			total += PathBytes(child, 0);
+		else if (stat(child, &st) == 0 && !S_ISDIR(st.st_mode))
+			total += PathBytes(child, 0);	/* a linked file */
 		free(child);
 	}
 	closedir(dir);
@@ -409,6 +449,6 @@ ReadInputs(const Options *options)
 	int			i;
 
 	for (i = 0; i < options->ninputs && !PipelineAborted(); i++)
-		ReadPath(options->inputs[i], 1);
+		ReadPath(options->inputs[i], 1, 0);
 	PipelineReaderDone();
 }

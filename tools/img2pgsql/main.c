@@ -14,6 +14,7 @@
  */
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,9 +197,12 @@ main(int argc, char **argv)
 	uint64_t	items = 0;
 	uint64_t	bytes = 0;
 	long		skipped = 0;
+	long		rejected = 0;
 	int			opt;
 	int			i;
 
+	/* a closed stdout (img2pgsql ... | head) is a write error, not a signal */
+	signal(SIGPIPE, SIG_IGN);
 	options.jobs = (int) sysconf(_SC_NPROCESSORS_ONLN);
 	options.batch = 10000;
 	while ((opt = getopt_long(argc, argv, "d:t:cC:j:fsb:qhV", long_options, NULL)) != -1)
@@ -228,6 +232,8 @@ main(int argc, char **argv)
 				break;
 			case 'b':
 				options.batch = ParsePositive(optarg, "--batch");
+				if (options.batch > 1000000)
+					Fatal("--batch is at most 1000000 rows");
 				break;
 			case 'q':
 				options.quiet = 1;
@@ -298,15 +304,18 @@ main(int argc, char **argv)
 	pthread_join(reader, NULL);
 	for (i = 0; i < options.jobs; i++)
 		pthread_join(workers[i], NULL);
+	free(workers);
 	if (options.strict && failed > 0)
 	{
 		/* commit what came before the failure, as without --strict */
-		OutputEnd(&options, &skipped);
+		OutputEnd(&options, &skipped, &rejected);
 		ProgressFinish();
 		fprintf(stderr, "img2pgsql: stopped at the first failure (--strict)\n");
 		return 1;
 	}
-	OutputEnd(&options, &skipped);
+	OutputEnd(&options, &skipped, &rejected);
+	failed += rejected;
+	loaded -= rejected;
 	ProgressUpdate(items, bytes, 1);
 	ProgressFinish();
 	if (!options.quiet)

@@ -8,14 +8,17 @@
  * copied into a temporary table, then inserted with ON CONFLICT DO
  * NOTHING, so a batch that is committed stays committed if a later one
  * fails, and re-running the same inputs adds nothing when the table has a
- * unique key (--create makes "key" the primary key).  The SQL script does
- * the same in one transaction.
+ * unique key (--create makes "key" the primary key).  When the server
+ * rejects a batch (a row breaks a constraint of the table, say), the batch
+ * is loaded again one row at a time, each under a savepoint, and only the
+ * rows the server rejects are reported and skipped, so one bad row cannot
+ * stop a load, nor its re-run.  The SQL script does the same in one
+ * transaction, without that safety net.
  *
  * tools/img2pgsql/output.c
  *
  *-------------------------------------------------------------------------
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,41 +32,47 @@
 static PGconn *conn;
 static char *table_sql;			/* the table name, quoted where needed */
 static char *column_list;		/* "key, url, ..." */
-static long batch_rows;			/* rows in the open COPY */
 static long skipped_rows;		/* rows the table already had */
+static long rejected_rows;		/* rows the server refused */
 
-/* Quote a (possibly schema-qualified) table name unless plainly lower case */
+/* The rows of the open batch, kept to retry them one by one */
+typedef struct BatchRow
+{
+	char	   *row;
+	char	   *input;
+	char	   *key;
+} BatchRow;
+
+static BatchRow *batch;
+static long batch_rows;			/* rows in the open COPY */
+
+/*
+ * Quote a (possibly schema-qualified) table name, each dot-separated part
+ * taken literally: "images" and "user" are fine, "Images" is case-sensitive.
+ */
 static char *
 QuoteTableName(const char *name)
 {
-	const char *p;
-	int			plain = (name[0] != '\0' && !isdigit((unsigned char) name[0]));
-	char	   *result;
-	char	   *copy;
-	char	   *part;
-	char	   *saveptr = NULL;
+	char	   *result = XStrdup("");
+	const char *part = name;
 
 	if (strchr(name, '"') != NULL)
 		Fatal("table name \"%s\" contains a double quote", name);
-	for (p = name; *p != '\0' && plain; p++)
-		if (!(islower((unsigned char) *p) || isdigit((unsigned char) *p) ||
-			  *p == '_' || *p == '.'))
-			plain = 0;
-	if (plain)
-		return XStrdup(name);
-
-	/* quote each dot-separated part */
-	result = XStrdup("");
-	copy = XStrdup(name);
-	for (part = strtok_r(copy, ".", &saveptr); part != NULL;
-		 part = strtok_r(NULL, ".", &saveptr))
+	for (;;)
 	{
-		char	   *joined = XPrintf("%s%s\"%s\"", result, result[0] ? "." : "", part);
+		const char *dot = strchr(part, '.');
+		size_t		len = dot ? (size_t) (dot - part) : strlen(part);
+		char	   *joined;
 
+		if (len == 0)
+			Fatal("invalid table name \"%s\"", name);
+		joined = XPrintf("%s%s\"%.*s\"", result, result[0] ? "." : "", (int) len, part);
 		free(result);
 		result = joined;
+		if (dot == NULL)
+			break;
+		part = dot + 1;
 	}
-	free(copy);
 	return result;
 }
 
@@ -153,32 +162,143 @@ BatchBegin(void)
 	batch_rows = 0;
 }
 
-/* Close a batch: move the new rows into the table and commit */
+/* Run a statement; NULL on success, else the server's message (malloc'd) */
+static char *
+TryExecute(const char *sql, ExecStatusType expected, long *tuples)
+{
+	PGresult   *result = PQexec(conn, sql);
+	char	   *error = NULL;
+
+	if (PQresultStatus(result) != expected)
+		error = XStrdup(PQerrorMessage(conn));
+	else if (tuples != NULL)
+		*tuples = atol(PQcmdTuples(result));
+	PQclear(result);
+	return error;
+}
+
+/* End the COPY in progress; NULL on success, else the server's message */
+static char *
+FinishCopy(void)
+{
+	PGresult   *result;
+	char	   *error = NULL;
+
+	if (PQputCopyEnd(conn, NULL) != 1)
+		return XStrdup(PQerrorMessage(conn));
+	while ((result = PQgetResult(conn)) != NULL)
+	{
+		if (PQresultStatus(result) != PGRES_COMMAND_OK && error == NULL)
+			error = XStrdup(PQerrorMessage(conn));
+		PQclear(result);
+	}
+	return error;
+}
+
+/*
+ * Move the staged rows into the table, skipping keys already there; NULL
+ * on success, else the server's message.
+ */
+static char *
+InsertStaged(long *inserted)
+{
+	char	   *sql = XPrintf("INSERT INTO %s (%s) SELECT %s FROM " STAGING_TABLE
+							  " ON CONFLICT DO NOTHING", table_sql, column_list,
+							  column_list);
+	char	   *error = TryExecute(sql, PGRES_COMMAND_OK, inserted);
+
+	free(sql);
+	if (error == NULL)
+		error = TryExecute("TRUNCATE " STAGING_TABLE, PGRES_COMMAND_OK, NULL);
+	return error;
+}
+
+/* Forget the rows of the batch */
+static void
+BatchClear(void)
+{
+	long		i;
+
+	for (i = 0; i < batch_rows; i++)
+	{
+		free(batch[i].row);
+		free(batch[i].input);
+		free(batch[i].key);
+	}
+	batch_rows = 0;
+}
+
+/*
+ * Load the batch's rows one at a time, each under a savepoint, reporting
+ * and skipping those the server refuses.
+ */
+static void
+BatchRetryRowByRow(void)
+{
+	long		i;
+
+	PQclear(Execute("BEGIN", PGRES_COMMAND_OK));
+	for (i = 0; i < batch_rows; i++)
+	{
+		char	   *copy_sql = XPrintf("COPY " STAGING_TABLE " (%s) FROM STDIN", column_list);
+		char	   *error;
+		long		inserted = 0;
+
+		PQclear(Execute("SAVEPOINT img2pgsql_row", PGRES_COMMAND_OK));
+		error = TryExecute(copy_sql, PGRES_COPY_IN, NULL);
+		free(copy_sql);
+		if (error == NULL)
+		{
+			if (PQputCopyData(conn, batch[i].row, (int) strlen(batch[i].row)) != 1)
+				Fatal("COPY failed: %s", PQerrorMessage(conn));
+			error = FinishCopy();
+		}
+		if (error == NULL)
+			error = InsertStaged(&inserted);
+		if (error != NULL)
+		{
+			char	   *end = error + strlen(error);
+
+			while (end > error && (end[-1] == '\n' || end[-1] == ' '))
+				*--end = '\0';
+			fprintf(stderr, "img2pgsql: %s: %s: the server refused the row: %s\n",
+					batch[i].input, batch[i].key, error);
+			free(error);
+			rejected_rows++;
+			PQclear(Execute("ROLLBACK TO SAVEPOINT img2pgsql_row", PGRES_COMMAND_OK));
+		}
+		else
+			skipped_rows += 1 - inserted;
+		PQclear(Execute("RELEASE SAVEPOINT img2pgsql_row", PGRES_COMMAND_OK));
+	}
+	PQclear(Execute("COMMIT", PGRES_COMMAND_OK));
+}
+
+/*
+ * Close a batch: move the new rows into the table and commit; if the
+ * server refuses it, roll it back and retry row by row.
+ */
 static void
 BatchEnd(void)
 {
-	PGresult   *result;
-	char	   *sql;
-	long		inserted;
+	long		inserted = 0;
+	char	   *error = FinishCopy();
 
-	if (PQputCopyEnd(conn, NULL) != 1)
-		Fatal("COPY failed: %s", PQerrorMessage(conn));
-	result = PQgetResult(conn);
-	if (PQresultStatus(result) != PGRES_COMMAND_OK)
-		Fatal("COPY failed: %s", PQerrorMessage(conn));
-	PQclear(result);
-	while ((result = PQgetResult(conn)) != NULL)
-		PQclear(result);
-
-	sql = XPrintf("INSERT INTO %s (%s) SELECT %s FROM " STAGING_TABLE
-				  " ON CONFLICT DO NOTHING", table_sql, column_list, column_list);
-	result = Execute(sql, PGRES_COMMAND_OK);
-	inserted = atol(PQcmdTuples(result));
-	PQclear(result);
-	free(sql);
-	skipped_rows += batch_rows - inserted;
-	PQclear(Execute("TRUNCATE " STAGING_TABLE, PGRES_COMMAND_OK));
-	PQclear(Execute("COMMIT", PGRES_COMMAND_OK));
+	if (error == NULL)
+		error = InsertStaged(&inserted);
+	if (error == NULL)
+		error = TryExecute("COMMIT", PGRES_COMMAND_OK, NULL);
+	if (error == NULL)
+		skipped_rows += batch_rows - inserted;
+	else
+	{
+		free(error);
+		PQclear(PQexec(conn, "ROLLBACK"));
+		if (PQstatus(conn) != CONNECTION_OK)
+			Fatal("lost the connection: %s", PQerrorMessage(conn));
+		BatchRetryRowByRow();
+	}
+	BatchClear();
 }
 
 /* Start the output; 0 on success (failures are fatal) */
@@ -242,6 +362,7 @@ OutputBegin(const Options *options)
 		free(sql);
 	}
 	WarnWithoutUniqueKey(options);
+	batch = XMalloc(sizeof(BatchRow) * options->batch);
 	BatchBegin();
 	return 0;
 }
@@ -258,6 +379,9 @@ OutputRow(const Options *options, const Sample *sample)
 	}
 	if (PQputCopyData(conn, sample->row, (int) sample->row_len) != 1)
 		Fatal("COPY failed: %s", PQerrorMessage(conn));
+	batch[batch_rows].row = XStrdup(sample->row);
+	batch[batch_rows].input = XStrdup(sample->input);
+	batch[batch_rows].key = XStrdup(sample->key);
 	if (++batch_rows >= options->batch)
 	{
 		BatchEnd();
@@ -266,11 +390,15 @@ OutputRow(const Options *options, const Sample *sample)
 	return 0;
 }
 
-/* Finish: commit the last batch; *skipped counts rows already present */
+/*
+ * Finish: commit the last batch; *skipped counts rows already present,
+ * *rejected rows the server refused.
+ */
 int
-OutputEnd(const Options *options, long *skipped)
+OutputEnd(const Options *options, long *skipped, long *rejected)
 {
 	*skipped = 0;
+	*rejected = 0;
 	if (conn == NULL)
 	{
 		if (options->table != NULL)
@@ -288,5 +416,6 @@ OutputEnd(const Options *options, long *skipped)
 	PQfinish(conn);
 	conn = NULL;
 	*skipped = skipped_rows;
+	*rejected = rejected_rows;
 	return 0;
 }

@@ -19,6 +19,9 @@
 
 #include "img2pgsql.h"
 
+/* Longest key: well under what a btree index entry can hold */
+#define MAX_KEY_BYTES	1000
+
 /* A growing string buffer for the row */
 typedef struct RowBuffer
 {
@@ -232,6 +235,13 @@ ProcessSample(const Options *options, ImgJob *job, Sample *sample)
 		!IsValidText(sample->caption, sample->caption_len))
 	{
 		SampleFail(sample, "the caption is not valid UTF-8 text");
+		json_decref(json);
+		return;
+	}
+	if (strlen(key) > MAX_KEY_BYTES)
+	{
+		SampleFail(sample, "a key of %zu bytes is too long (at most %d)",
+				   strlen(key), MAX_KEY_BYTES);
 		json_decref(json);
 		return;
 	}
