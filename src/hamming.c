@@ -134,6 +134,11 @@ hamming_ball_recv(PG_FUNCTION_ARGS)
 	PHash		center = (PHash) pq_getmsgint64(buf);
 	int32		radius = (int32) pq_getmsgint(buf, 4);
 
+	if (radius < 0 || radius > PHASH_BITS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid radius %d in external hamming_ball value", radius),
+				 errdetail("The radius must be between 0 and %d.", PHASH_BITS)));
 	PG_RETURN_POINTER(HammingBallMake(center, radius));
 }
 
