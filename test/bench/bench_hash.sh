@@ -53,63 +53,27 @@ PG_CONFIG=${PG_CONFIG:-pg_config}
 HELPER="$REPO_ROOT/test/bench/bench_hash_helper.py"
 CLI="$REPO_ROOT/test/tools/imghash_cli"
 
-log() { echo "bench_hash: $*" >&2; }
-die() { echo "bench_hash: error: $*" >&2; exit 1; }
+BENCH_NAME=bench_hash
+# shellcheck source=test/bench/bench_lib.sh
+. "$REPO_ROOT/test/bench/bench_lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
 
 command -v taskset >/dev/null || die "taskset (util-linux) is required"
-PG_BINDIR=$("$PG_CONFIG" --bindir) || die "pg_config not found (set PG_CONFIG)"
-PG_SHAREDIR=$("$PG_CONFIG" --sharedir)
-[ -f "$PG_SHAREDIR/extension/imgsearch.control" ] ||
-	die "imgsearch is not installed in $PG_SHAREDIR: run make && make install"
+bench_find_postgres
 
-if ! "$PYTHON" -c 'import PIL, numpy, scipy.fftpack' 2>/dev/null; then
-	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-		log "installing python3-pil python3-numpy python3-scipy"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			python3-pil python3-numpy python3-scipy >&2
-	else
-		die "$PYTHON needs Pillow, numpy and scipy (apt-get install python3-pil python3-scipy)"
-	fi
-fi
+bench_need_python
 
 log "building $CLI"
 make -s test/tools/imghash_cli >&2 || die "cannot build test/tools/imghash_cli"
 
-if [ "$(id -u)" -eq 0 ]; then
-	id postgres >/dev/null 2>&1 || die "running as root needs the postgres system user"
-	PG_SUPERUSER=postgres
-	as_pg() { runuser -u postgres -- "$@"; }
-else
-	PG_SUPERUSER=$(id -un)
-	as_pg() { "$@"; }
-fi
+bench_pg_user
 
 # ---------------------------------------------------------------- temp dir, cleanup
 
-WORK_DIR=$(mktemp -d /tmp/bench_hash.XXXXXX)
+bench_work_dir
 IMAGE_DIR="$WORK_DIR/images"
-PG_DATA="$WORK_DIR/pgdata"
 
-# shellcheck disable=SC2317  # run by the trap
-cleanup() {
-	if [ -f "$PG_DATA/postmaster.pid" ]; then
-		as_pg "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
-	fi
-	rm -rf "$WORK_DIR"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# median, min and max of the numbers on stdin, one a line: "median min max"
-median_min_max() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-		printf "%.6f %.6f %.6f\n", m, v[1], v[NR] }'
-}
-
-now() { date +%s.%N; }
 
 declare -A RESULT           # key -> "median_seconds min_seconds max_seconds n_images"
 
@@ -162,9 +126,7 @@ read -r CLI_AGREE CLI_TOTAL < <("$PYTHON" "$HELPER" compare "$WORK_DIR/py_phash.
 # ---------------------------------------------------------------- 3b. SQL in a private cluster
 
 log "starting a temporary cluster in $PG_DATA"
-as_pg "$PG_BINDIR/initdb" -D "$PG_DATA" -U "$PG_SUPERUSER" -A trust -E UTF8 \
-	--locale=C --no-sync --no-instructions >"$WORK_DIR/initdb.log" 2>&1 ||
-	{ cat "$WORK_DIR/initdb.log" >&2; die "initdb failed"; }
+bench_initdb
 as_pg taskset -c "$BENCH_CPU" "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/server.log" -w \
 	-o "-c listen_addresses='' -k $WORK_DIR -p $PG_PORT -c max_parallel_workers_per_gather=0 -c shared_buffers=256MB -c fsync=off -c jit=off" \
 	start >/dev/null || { cat "$WORK_DIR/server.log" >&2; die "the server did not start"; }

@@ -521,6 +521,12 @@ like($stderr, qr/: 00000: .*(damaged before the end of this sample|cannot read m
 unlike($stdout, qr/^00000$/m, 'a damaged shard: the sample cut short is not loaded');
 like($stderr, qr/damaged shard/, 'a damaged shard: the shard is reported');
 
+# --max-pixels refuses larger images from their header (png_gray8 is 61 x 47)
+($status, $stdout, $stderr) = run_loader('--max-pixels', '2867', '--columns', 'key', $keyed_shard);
+like($stdout, qr/^d1\/a$/m, '--max-pixels: an image of exactly that many pixels loads');
+like($stderr, qr/d2\/a: image too large: 6144 pixels, over the limit of 2867/,
+	'--max-pixels: a larger one is refused from its header');
+
 # A symbolic link looping back to its folder is not followed
 my $looped = "$base/looped";
 write_bytes("$looped/a.png", slurp_bytes("$valid/png_gray8.png"));

@@ -56,6 +56,7 @@ typedef struct Options
 	int			strict;			/* -s */
 	int			quiet;			/* -q */
 	long		batch;			/* -b: rows per committed batch */
+	uint64_t	max_pixels;		/* -m: largest image decoded */
 	char	  **inputs;
 	int			ninputs;
 } Options;

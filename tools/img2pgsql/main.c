@@ -58,6 +58,9 @@ static const char *const usage_text =
 "                         hashes within a few bits of the exact ones\n"
 "  -s, --strict           stop at the first item that fails\n"
 "  -b, --batch=N          rows per committed transaction with -d (default 10000)\n"
+"  -m, --max-pixels=N     refuse images of more pixels (width x height) than N,\n"
+"                         from their header (default 100000000, as the server's\n"
+"                         imgsearch.max_image_pixels)\n"
 "  -q, --quiet            no progress bar and no summary\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -183,6 +186,7 @@ main(int argc, char **argv)
 		{"fast", no_argument, NULL, 'f'},
 		{"strict", no_argument, NULL, 's'},
 		{"batch", required_argument, NULL, 'b'},
+		{"max-pixels", required_argument, NULL, 'm'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -205,7 +209,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	options.jobs = (int) sysconf(_SC_NPROCESSORS_ONLN);
 	options.batch = 10000;
-	while ((opt = getopt_long(argc, argv, "d:t:cC:j:fsb:qhV", long_options, NULL)) != -1)
+	options.max_pixels = 100000000;
+	while ((opt = getopt_long(argc, argv, "d:t:cC:j:fsb:m:qhV", long_options, NULL)) != -1)
 	{
 		switch (opt)
 		{
@@ -234,6 +239,16 @@ main(int argc, char **argv)
 				options.batch = ParsePositive(optarg, "--batch");
 				if (options.batch > 1000000)
 					Fatal("--batch is at most 1000000 rows");
+				break;
+			case 'm':
+				{
+					char	   *end;
+					unsigned long long value = strtoull(optarg, &end, 10);
+
+					if (*optarg == '\0' || *end != '\0' || *optarg == '-' || value == 0)
+						Fatal("invalid value \"%s\" for --max-pixels (a positive integer)", optarg);
+					options.max_pixels = value;
+				}
 				break;
 			case 'q':
 				options.quiet = 1;

@@ -253,7 +253,7 @@ ProcessSample(const Options *options, ImgJob *job, Sample *sample)
 	}
 
 	memset(&img_options, 0, sizeof(img_options));
-	img_options.max_pixels = 100000000;
+	img_options.max_pixels = options->max_pixels;
 	img_options.fast = options->fast;
 	for (i = 0; i < options->ncolumns; i++)
 	{

@@ -1,0 +1,79 @@
+# test/bench/bench_lib.sh: what the benchmark scripts share (sourced, not
+# run).  Set BENCH_NAME (the script's name, for messages and the temporary
+# folder) and PG_CONFIG before sourcing.
+#
+# Gives: log, die, now, median_min_max; bench_find_postgres (PG_BINDIR,
+# PG_SHAREDIR, and a check that imgsearch is installed); bench_need_python
+# (Debian's Pillow, numpy and scipy for /usr/bin/python3, installed as root
+# when missing); bench_pg_user (PG_SUPERUSER and as_pg, which runs a
+# command as the cluster's owner: the postgres system user when we are root,
+# since initdb refuses root); bench_work_dir (WORK_DIR and PG_DATA, removed
+# with the cluster on exit unless KEEP=1); bench_initdb (a trust-only
+# cluster in PG_DATA).
+
+log() { echo "$BENCH_NAME: $*" >&2; }
+die() { echo "$BENCH_NAME: error: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+
+# median, min and max of the numbers on stdin, one a line: "median min max"
+median_min_max() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+		printf "%.6f %.6f %.6f\n", m, v[1], v[NR] }'
+}
+
+bench_find_postgres() {
+	PG_BINDIR=$("$PG_CONFIG" --bindir) || die "pg_config not found (set PG_CONFIG)"
+	PG_SHAREDIR=$("$PG_CONFIG" --sharedir)
+	[ -f "$PG_SHAREDIR/extension/imgsearch.control" ] ||
+		die "imgsearch is not installed in $PG_SHAREDIR: run make && make install"
+}
+
+bench_need_python() {
+	if ! /usr/bin/python3 -c 'import PIL, numpy, scipy.fftpack' 2>/dev/null; then
+		if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+			log "installing python3-pil python3-numpy python3-scipy"
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+				python3-pil python3-numpy python3-scipy >&2
+		else
+			die "/usr/bin/python3 needs Pillow, numpy and scipy (apt-get install python3-pil python3-scipy)"
+		fi
+	fi
+}
+
+bench_pg_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		id postgres >/dev/null 2>&1 || die "running as root needs the postgres system user"
+		PG_SUPERUSER=postgres
+		as_pg() { runuser -u postgres -- "$@"; }
+	else
+		PG_SUPERUSER=$(id -un)
+		as_pg() { "$@"; }
+	fi
+}
+
+# shellcheck disable=SC2317  # run by the trap
+bench_cleanup() {
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "$BENCH_NAME: kept $WORK_DIR; psql -h $WORK_DIR -p $PG_PORT -U $PG_SUPERUSER postgres;" \
+			"stop with: pg_ctl -D $PG_DATA stop" >&2
+		return
+	fi
+	if [ -f "$PG_DATA/postmaster.pid" ]; then
+		as_pg "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
+	fi
+	rm -rf "$WORK_DIR"
+}
+
+bench_work_dir() {
+	WORK_DIR=$(mktemp -d "/tmp/$BENCH_NAME.XXXXXX")
+	PG_DATA="$WORK_DIR/pgdata"
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+bench_initdb() {
+	as_pg "$PG_BINDIR/initdb" -D "$PG_DATA" -U "$PG_SUPERUSER" -A trust -E UTF8 \
+		--locale=C --no-sync --no-instructions >"$WORK_DIR/initdb.log" 2>&1 ||
+		{ cat "$WORK_DIR/initdb.log" >&2; die "initdb failed"; }
+}
