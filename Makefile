@@ -15,9 +15,9 @@ PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
 CORE_OBJS = src/imghash.o src/decode_jpeg.o src/decode_png.o \
 	src/gray.o src/resample.o src/dct.o src/hashbits.o
 OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
-	src/image_sql.o $(CORE_OBJS)
+	src/image_sql.o src/caption.o $(CORE_OBJS)
 
-REGRESS = phash_type hamming image_hash image_errors
+REGRESS = phash_type hamming image_hash image_errors caption
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 

@@ -268,3 +268,20 @@ CREATE FUNCTION image_info(image bytea,
 	AS 'MODULE_PATHNAME', 'image_info'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION image_info(bytea) IS 'format (jpeg or png), width and height of an image, from its header';
+
+-------------------------------------------------------------------------
+-- Caption search
+-------------------------------------------------------------------------
+
+CREATE FUNCTION caption_tsvector(caption text) RETURNS tsvector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION caption_tsvector(text) IS 'a caption''s words, case and accents folded, camelCase split, CJK as bigrams, for GIN indexes';
+
+CREATE FUNCTION caption_tsquery(query text) RETURNS tsquery
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION caption_tsquery(text) IS 'a web-search style query (words ANDed, "phrases", or, -word) normalised as caption_tsvector';
+
+CREATE FUNCTION caption_matches(caption text, query text) RETURNS boolean
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	RETURN caption_tsvector(caption) @@ caption_tsquery(query);
+COMMENT ON FUNCTION caption_matches(text, text) IS 'whether the caption matches the web-search style query; uses a GIN index on caption_tsvector(caption)';

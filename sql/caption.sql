@@ -1,0 +1,113 @@
+-- Caption search: caption_tsvector, caption_tsquery and caption_matches.
+-- Each pair below says by hand whether the caption must match the query;
+-- the test lists every pair where caption_matches disagrees.
+CREATE EXTENSION IF NOT EXISTS imgsearch;
+
+CREATE TEMP TABLE pairs (rule text, caption text, query text, should_match boolean);
+INSERT INTO pairs VALUES
+-- case folding
+('case', 'Art by GREG RUTKOWSKI', 'greg rutkowski', true),
+('case', 'art by greg rutkowski', 'Greg Rutkowski', true),
+-- accents and letter variants
+('accents', 'Alfons Múcha poster', 'mucha', true),
+('accents', 'Alfons Mucha poster', 'Múcha', true),
+('accents', 'Søren Kierkegaard portrait', 'soren', true),
+('accents', 'Łódź street art', 'lodz', true),
+('accents', 'Straße in Berlin', 'strasse', true),
+('accents', 'Ærøskøbing harbour', 'aeroskobing', true),
+('accents', 'Dvořák and Janáček', 'dvorak janacek', true),
+('accents', 'café de Flore', 'cafe', true),
+-- punctuation separates words
+('punctuation', 'greg_rutkowski_dragon.png', 'greg rutkowski', true),
+('punctuation', 'greg_rutkowski_dragon.png', '"greg rutkowski dragon"', true),
+('punctuation', 'art by Greg-Rutkowski', '"greg rutkowski"', true),
+('punctuation', 'loish.artist/works', 'loish', true),
+('punctuation', 'artwork (loish) 2019', 'loish', true),
+-- camelCase
+('camelcase', 'GregRutkowski dragon', 'greg rutkowski', true),
+('camelcase', 'GregRutkowski dragon', '"greg rutkowski"', true),
+('camelcase', 'GregRutkowski dragon', 'gregrutkowski', true),
+('camelcase', 'Greg Rutkowski dragon', 'GregRutkowski', true),
+('camelcase', 'XMLHttpRequest diagram', 'http request', true),
+('camelcase', 'my iPhone wallpaper', 'iphone', true),
+('camelcase', 'my iPhone wallpaper', 'phone', true),
+-- possessive
+('possessive', 'Rutkowski''s dragon', 'rutkowski', true),
+('possessive', 'Rutkowski’s dragon', 'rutkowski dragon', true),
+('possessive', 'Rutkowski''s dragon', '"rutkowski dragon"', true),
+-- URLs and handles
+('urls', 'https://www.artstation.com/loish/artwork/123', 'loish', true),
+('urls', 'follow @loish_art on instagram', 'loish', true),
+('urls', 'follow @loish_art on instagram', '@loish_art', true),
+-- no stemming: whole words only
+('whole words', 'el muchacho de la playa', 'mucha', false),
+('whole words', 'blue jeans for sale', 'jean', false),
+('whole words', 'paintings of cats', 'painting', false),
+('whole words', 'Jean Giraud (Moebius)', 'jean', true),
+-- CJK bigrams
+('cjk', '葛飾北斎の浮世絵', '北斎', true),
+('cjk', '葛飾北斎の浮世絵', '葛飾北斎', true),
+('cjk', '葛飾北斎の浮世絵', '広重', false),
+('cjk', '歌川広重', '広', true),
+('cjk', 'ドラゴンのイラスト', 'ドラゴン', true),
+('cjk', '한국 전통 그림', '전통', true),
+('cjk', 'Hokusai 北斎 wave', 'hokusai', true),
+-- other scripts
+('cyrillic', 'Иван Айвазовский Девятый вал', 'айвазовский', true),
+('greek', 'Ο Παρθενώνας', 'παρθενωνας', true),
+-- query syntax
+('and', 'a dragon by greg rutkowski', 'dragon rutkowski', true),
+('and', 'a dragon by greg rutkowski', 'dragon mucha', false),
+('phrase', 'rutkowski greg dragon', '"greg rutkowski"', false),
+('phrase', 'greg the rutkowski', '"greg rutkowski"', false),
+('or', 'a wyvern by greg', 'dragon or wyvern', true),
+('or', 'a wyvern by greg', 'dragon OR lizard', false),
+('or', 'a wyvern by greg', 'greg dragon or wyvern', true),
+('not', 'a dragon sketch', 'dragon -sketch', false),
+('not', 'a dragon painting', 'dragon -sketch', true),
+('not', 'a dragon painting', '-sketch', true),
+-- typed text is never an error
+('robust', 'a dragon', '"dragon', true),
+('robust', 'a dragon', 'dragon"', true),
+('robust', 'a dragon', '"" dragon', true),
+('robust', 'a dragon', 'or dragon', true),
+('robust', 'a dragon', 'dragon or', true),
+('robust', 'a dragon', '- dragon -', true),
+('robust', 'a dragon', '!!! ??? ...', false),
+('robust', 'a dragon', '', false),
+('robust', 'a dragon', '''dragon''', true),
+('robust', 'a dragon', 'dragon & | ! <-> :* ''', true),
+('robust', '', 'dragon', false);
+
+SELECT rule, caption, query, should_match, caption_matches(caption, query) AS matches
+FROM pairs WHERE caption_matches(caption, query) IS DISTINCT FROM should_match
+ORDER BY rule, caption;
+SELECT count(*) AS pairs, count(DISTINCT rule) AS rules FROM pairs;
+
+-- what the normalisation produces
+SELECT caption_tsvector('art by Greg-Rutkowski, GregRutkowski''s dragon Múcha 葛飾北斎 https://x.com/@loish_art');
+SELECT caption_tsquery('"greg rutkowski" dragon or wyvern -sketch');
+SELECT caption_tsquery('GregRutkowski'), caption_tsquery(''), caption_tsquery('"');
+
+-- a GIN index on caption_tsvector serves caption_matches, and agrees with
+-- a sequential scan
+CREATE TEMP TABLE captions AS
+  SELECT i AS id,
+         'caption ' || i || CASE WHEN i % 50 = 0 THEN ' art by Loish' WHEN i % 7 = 0 THEN ' GregRutkowski''s dragon' ELSE ' a landscape' END AS caption
+  FROM generate_series(1, 5000) i;
+CREATE INDEX captions_gin ON captions USING gin (caption_tsvector(caption));
+ANALYZE captions;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM captions WHERE caption_matches(caption, 'loish');
+SELECT count(*) FROM captions WHERE caption_matches(caption, 'loish');
+SELECT count(*) FROM captions WHERE caption_matches(caption, '"greg rutkowski" dragon');
+RESET enable_seqscan;
+SET enable_indexscan = off;
+SET enable_bitmapscan = off;
+SELECT count(*) FROM captions WHERE caption_matches(caption, 'loish');
+SELECT count(*) FROM captions WHERE caption_matches(caption, '"greg rutkowski" dragon');
+RESET enable_indexscan;
+RESET enable_bitmapscan;
+
+-- NULLs
+SELECT caption_matches(NULL, 'x') IS NULL AS null_caption, caption_matches('x', NULL) IS NULL AS null_query;
