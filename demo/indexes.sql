@@ -2,11 +2,10 @@
 
 SET client_min_messages = warning;
 
--- Caption search: PostgreSQL's own full-text search for now, with the
--- 'simple' configuration so that names are not stemmed.
--- TODO(issue 4): index caption_tsvector(caption) instead, for caption_matches().
-CREATE INDEX IF NOT EXISTS images_caption_fts ON images
-	USING gin (to_tsvector('simple', caption));
+-- Caption search: caption_matches() uses a GIN index on caption_tsvector().
+DROP INDEX IF EXISTS images_caption_fts;	-- the index of earlier demos
+CREATE INDEX IF NOT EXISTS images_caption ON images
+	USING gin (caption_tsvector(caption));
 
 -- Hash search: a sequential scan for now.
 -- TODO(issue 3): CREATE INDEX IF NOT EXISTS images_phash_mih ON images USING mih (phash);

@@ -2,14 +2,15 @@
 -- for results_page.py.  Same psql variables as searches.sql; the
 -- portfolio table is the one searches.sql made.
 -- TODO(issue 3, issue 4): change these with searches.sql.
+\set artist_phrase '"' :artist '"'
 
 WITH q AS (
 	SELECT phash(pg_read_binary_file(:'query_image')) AS hash
 ), caption_hits AS (
-	SELECT c.*, ts_rank(to_tsvector('simple', caption),
-						phraseto_tsquery('simple', :'artist')) AS rank
+	SELECT c.*, ts_rank(caption_tsvector(caption),
+						caption_tsquery(:'artist_phrase')) AS rank
 	FROM clipart c
-	WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', :'artist')
+	WHERE caption_matches(caption, :'artist_phrase')
 )
 SELECT json_build_object(
 	'images', (SELECT count(*) FROM clipart),

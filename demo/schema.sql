@@ -8,6 +8,7 @@
 
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS imgsearch;
+ALTER EXTENSION imgsearch UPDATE;	-- a demo database kept from an older release
 ALTER EXTENSION imgsearch UPDATE;
 
 CREATE TABLE IF NOT EXISTS images (

@@ -13,20 +13,21 @@ SET client_min_messages = warning;
 \echo
 \echo '(a) Caption search: which captions mention' :'artist' '?'
 \echo
--- TODO(issue 4): caption_matches(caption, :'artist') and caption_rank(), on
--- the caption_tsvector() index; for now PostgreSQL's own full-text search.
+-- caption_matches() on the caption_tsvector() index; the name as a phrase.
+-- TODO(issue 4): rank with caption_rank() once it exists (ts_rank for now).
+\set artist_phrase '"' :artist '"'
 \echo 'how many:'
 SELECT count(*) AS captions
 FROM images
-WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', :'artist');
+WHERE caption_matches(caption, :'artist_phrase');
 
 \echo
 \echo 'the first ten by rank:'
 SELECT key, artist AS credited_to, left(caption, 64) AS caption,
-	   round(ts_rank(to_tsvector('simple', caption),
-					 phraseto_tsquery('simple', :'artist'))::numeric, 3) AS rank
+	   round(ts_rank(caption_tsvector(caption),
+					 caption_tsquery(:'artist_phrase'))::numeric, 3) AS rank
 FROM clipart
-WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', :'artist')
+WHERE caption_matches(caption, :'artist_phrase')
 ORDER BY rank DESC, key
 LIMIT 10;
 
