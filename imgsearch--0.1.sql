@@ -285,3 +285,20 @@ CREATE FUNCTION caption_matches(caption text, query text) RETURNS boolean
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	RETURN caption_tsvector(caption) @@ caption_tsquery(query);
 COMMENT ON FUNCTION caption_matches(text, text) IS 'whether the caption matches the web-search style query; uses a GIN index on caption_tsvector(caption)';
+
+CREATE FUNCTION caption_phrase_tsquery(query text) RETURNS tsquery
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION caption_phrase_tsquery(text) IS 'every word of the query, in order, as one phrase (for caption_rank)';
+
+CREATE FUNCTION caption_rank(caption text, query text) RETURNS real
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	RETURN ((ts_rank_cd(caption_tsvector(caption), caption_tsquery(query))
+			 + CASE WHEN caption_tsvector(caption) @@ caption_phrase_tsquery(query) THEN 1 ELSE 0 END)
+			/ (1 + ln(1 + length(caption_tsvector(caption)))))::real;
+COMMENT ON FUNCTION caption_rank(text, text) IS 'relevance of a caption to a query: the typed words adjacent and in order first, then close together; shorter captions first';
+
+CREATE FUNCTION caption_highlight(caption text, query text,
+								  start_sel text DEFAULT '<b>', stop_sel text DEFAULT '</b>')
+	RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION caption_highlight(text, text, text, text) IS 'the caption with the words the query names between start_sel and stop_sel';

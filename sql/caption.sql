@@ -111,3 +111,21 @@ RESET enable_bitmapscan;
 
 -- NULLs
 SELECT caption_matches(NULL, 'x') IS NULL AS null_caption, caption_matches('x', NULL) IS NULL AS null_query;
+
+-- ranking: the typed words adjacent and in order first, then close
+-- together; the shorter caption first for the same match
+SELECT caption, rank() OVER (ORDER BY caption_rank(caption, 'greg rutkowski') DESC) AS place
+FROM (VALUES ('greg rutkowski'),
+             ('dragon by greg rutkowski'),
+             ('art by greg rutkowski, dragon, fantasy, epic, trending on artstation'),
+             ('rutkowski greg'),
+             ('greg with a long tail and then rutkowski')) AS v(caption)
+ORDER BY place;
+SELECT caption_rank('a dragon', 'unicorn') AS no_match;
+
+-- highlighting: the words the query names, in the caption as written
+SELECT caption_highlight('Art by Greg-Rutkowski: GregRutkowski''s dragon, Múcha 葛飾北斎の浮世絵',
+                         'greg rutkowski mucha 北斎');
+SELECT caption_highlight('a dragon and a wyvern', 'dragon or wyvern', '[', ']');
+SELECT caption_highlight('歌川広重', '広'), caption_highlight('no match here', 'dragon');
+SELECT caption_highlight('a dragon', '');

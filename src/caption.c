@@ -58,6 +58,8 @@ typedef struct CaptionToken
 	char	   *lexeme;
 	int			pos;
 	bool		joined;			/* the joined form of a camelCase word */
+	int			first_char;		/* the source characters it comes from */
+	int			last_char;
 } CaptionToken;
 
 typedef struct CaptionTokens
@@ -133,7 +135,7 @@ FoldedLetter(pg_wchar c)
 /* Add a token */
 static void
 TokensAdd(CaptionTokens *tokens, const char *lexeme, int len, int pos,
-		  bool joined)
+		  bool joined, int first_char, int last_char)
 {
 	if (len <= 0 || len > CAPTION_MAX_LEXEME)
 		return;
@@ -147,6 +149,8 @@ TokensAdd(CaptionTokens *tokens, const char *lexeme, int len, int pos,
 	tokens->items[tokens->count].lexeme = pnstrdup(lexeme, len);
 	tokens->items[tokens->count].pos = Min(pos, CAPTION_MAX_POS);
 	tokens->items[tokens->count].joined = joined;
+	tokens->items[tokens->count].first_char = first_char;
+	tokens->items[tokens->count].last_char = last_char;
 	tokens->count++;
 }
 
@@ -164,18 +168,20 @@ AppendCodePoint(StringInfo buf, pg_wchar c)
 
 /*
  * Emit the word of folded code points word[0..len), with the original case
- * of each in upper[] and cont[] marking the second and later letters that
- * one character folded into (Æ -> ae): split at camelCase boundaries and
- * add the parts (and the joined form when there are several).
+ * of each in upper[], cont[] marking the second and later letters that
+ * one character folded into (Æ -> ae), and src[] the index of the source
+ * character of each: split at camelCase boundaries and add the parts (and
+ * the joined form when there are several).
  */
 static void
 EmitWord(CaptionTokens *tokens, const pg_wchar *word, const bool *upper,
-		 const bool *cont, int len)
+		 const bool *cont, const int *src, int len)
 {
 	StringInfoData part;
 	StringInfoData joined;
 	int			nparts = 0;
 	int			first_pos = tokens->next_pos;
+	int			part_start = 0;
 	int			i;
 
 	initStringInfo(&part);
@@ -197,20 +203,24 @@ EmitWord(CaptionTokens *tokens, const pg_wchar *word, const bool *upper,
 		}
 		if (boundary && part.len > 0)
 		{
-			TokensAdd(tokens, part.data, part.len, tokens->next_pos++, false);
+			TokensAdd(tokens, part.data, part.len, tokens->next_pos++, false,
+					  src[part_start], src[i - 1]);
 			nparts++;
 			resetStringInfo(&part);
+			part_start = i;
 		}
 		AppendCodePoint(&part, word[i]);
 		AppendCodePoint(&joined, word[i]);
 	}
 	if (part.len > 0)
 	{
-		TokensAdd(tokens, part.data, part.len, tokens->next_pos++, false);
+		TokensAdd(tokens, part.data, part.len, tokens->next_pos++, false,
+				  src[part_start], src[len - 1]);
 		nparts++;
 	}
 	if (nparts > 1)
-		TokensAdd(tokens, joined.data, joined.len, first_pos, true);
+		TokensAdd(tokens, joined.data, joined.len, first_pos, true,
+				  src[0], src[len - 1]);
 	pfree(part.data);
 	pfree(joined.data);
 }
@@ -222,7 +232,8 @@ EmitWord(CaptionTokens *tokens, const pg_wchar *word, const bool *upper,
  * lexeme is marked "joined" so that queries never use it in phrases.
  */
 static void
-EmitCjkRun(CaptionTokens *tokens, const pg_wchar *run, int len)
+EmitCjkRun(CaptionTokens *tokens, const pg_wchar *run, int first_char,
+		   int len)
 {
 	StringInfoData buf;
 	int			i;
@@ -233,14 +244,17 @@ EmitCjkRun(CaptionTokens *tokens, const pg_wchar *run, int len)
 		resetStringInfo(&buf);
 		AppendCodePoint(&buf, run[i]);
 		AppendCodePoint(&buf, run[i + 1]);
-		TokensAdd(tokens, buf.data, buf.len, tokens->next_pos++, false);
+		TokensAdd(tokens, buf.data, buf.len, tokens->next_pos++, false,
+				  first_char + i, first_char + i + 1);
 	}
 	resetStringInfo(&buf);
 	AppendCodePoint(&buf, run[len - 1]);
 	if (len == 1)
-		TokensAdd(tokens, buf.data, buf.len, tokens->next_pos++, false);
+		TokensAdd(tokens, buf.data, buf.len, tokens->next_pos++, false,
+				  first_char, first_char);
 	else
-		TokensAdd(tokens, buf.data, buf.len, tokens->next_pos - 1, true);
+		TokensAdd(tokens, buf.data, buf.len, tokens->next_pos - 1, true,
+				  first_char + len - 1, first_char + len - 1);
 	pfree(buf.data);
 }
 
@@ -258,6 +272,8 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 	pg_wchar   *word = palloc(sizeof(pg_wchar) * (4 * len + 4));
 	bool	   *upper = palloc(sizeof(bool) * (4 * len + 4));
 	bool	   *cont = palloc(sizeof(bool) * (4 * len + 4));
+	int		   *src = palloc(sizeof(int) * (4 * len + 4));
+	int			run_start = 0;
 	int			wlen = 0;
 	pg_wchar   *run = palloc(sizeof(pg_wchar) * (len + 1));
 	int			rlen = 0;
@@ -280,7 +296,7 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 			(chars[i + 1] == 's' || chars[i + 1] == 'S') &&
 			(i + 2 >= nchars || !iswalnum_l((wint_t) chars[i + 2], loc)))
 		{
-			EmitWord(tokens, word, upper, cont, wlen);
+			EmitWord(tokens, word, upper, cont, src, wlen);
 			wlen = 0;
 			i++;				/* skip the s */
 			continue;
@@ -288,16 +304,20 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 
 		if (!cjk && rlen > 0)
 		{
-			EmitCjkRun(tokens, run, rlen);
+			EmitCjkRun(tokens, run, run_start, rlen);
 			rlen = 0;
 		}
 		if (!word_char && wlen > 0)
 		{
-			EmitWord(tokens, word, upper, cont, wlen);
+			EmitWord(tokens, word, upper, cont, src, wlen);
 			wlen = 0;
 		}
 		if (cjk)
+		{
+			if (rlen == 0)
+				run_start = i;
 			run[rlen++] = c;
+		}
 		else if (word_char)
 		{
 			bool		was_upper = iswupper_l((wint_t) c, loc);
@@ -307,6 +327,7 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 			{
 				word[wlen] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 				cont[wlen] = false;
+				src[wlen] = i;
 				upper[wlen++] = was_upper;
 			}
 			else if (folded != NULL)
@@ -316,6 +337,7 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 				{
 					word[wlen] = (pg_wchar) *folded;
 					cont[wlen] = !first;
+					src[wlen] = i;
 					upper[wlen++] = was_upper;
 				}
 			}
@@ -333,6 +355,7 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 						continue;
 					word[wlen] = (pg_wchar) towlower_l((wint_t) *d, loc);
 					cont[wlen] = !first;
+					src[wlen] = i;
 					first = false;
 					upper[wlen++] = was_upper;
 				}
@@ -345,6 +368,7 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 	pfree(word);
 	pfree(upper);
 	pfree(cont);
+	pfree(src);
 	pfree(run);
 }
 
@@ -528,4 +552,119 @@ caption_tsquery(PG_FUNCTION_ARGS)
 	if (buf.len == 0)
 		appendStringInfoString(&buf, "' '");
 	PG_RETURN_DATUM(DirectFunctionCall1(tsqueryin, CStringGetDatum(buf.data)));
+}
+
+/*
+ * caption_phrase_tsquery(text): every word of the query, in order, as one
+ * phrase (operators and quotes are read as plain text); caption_rank uses
+ * it to favour captions holding the typed words in order, adjacent.
+ */
+PG_FUNCTION_INFO_V1(caption_phrase_tsquery);
+Datum
+caption_phrase_tsquery(PG_FUNCTION_ARGS)
+{
+	text	   *query = PG_GETARG_TEXT_PP(0);
+	CaptionTokens tokens = {NULL, 0, 0, 1};
+	StringInfoData buf;
+	int			n = 0;
+	int			i;
+
+	CaptionTokenize(VARDATA_ANY(query), VARSIZE_ANY_EXHDR(query), &tokens);
+	initStringInfo(&buf);
+	for (i = 0; i < tokens.count; i++)
+	{
+		if (tokens.items[i].joined)
+			continue;
+		if (n++ > 0)
+			appendStringInfoString(&buf, " <-> ");
+		AppendQuotedLexeme(&buf, tokens.items[i].lexeme);
+	}
+	if (n == 0)
+		appendStringInfoString(&buf, "' '");
+	PG_RETURN_DATUM(DirectFunctionCall1(tsqueryin, CStringGetDatum(buf.data)));
+}
+
+/*
+ * Whether a caption lexeme is one of the query's: 0 no, 1 exactly, 2 as
+ * the extension of a prefix operand (a lone CJK character).
+ */
+static int
+LexemeInQuery(TSQuery query, const char *lexeme)
+{
+	QueryItem  *item = GETQUERY(query);
+	char	   *operands = GETOPERAND(query);
+	int			len = strlen(lexeme);
+	int			i;
+
+	for (i = 0; i < query->size; i++, item++)
+	{
+		QueryOperand *operand = &item->qoperand;
+
+		if (item->type != QI_VAL)
+			continue;
+		if (operand->length == len &&
+			memcmp(operands + operand->distance, lexeme, len) == 0)
+			return 1;
+		if (operand->prefix && operand->length < len &&
+			memcmp(operands + operand->distance, lexeme, operand->length) == 0)
+			return 2;
+	}
+	return 0;
+}
+
+/*
+ * caption_highlight(caption, query, start_sel, stop_sel): the caption with
+ * every word (or CJK character) that the query names wrapped in the two
+ * markers.
+ */
+PG_FUNCTION_INFO_V1(caption_highlight);
+Datum
+caption_highlight(PG_FUNCTION_ARGS)
+{
+	text	   *caption = PG_GETARG_TEXT_PP(0);
+	TSQuery		query = DatumGetTSQuery(DirectFunctionCall1(caption_tsquery,
+															PG_GETARG_DATUM(1)));
+	char	   *start_sel = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	char	   *stop_sel = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	const char *bytes = VARDATA_ANY(caption);
+	int			nbytes = VARSIZE_ANY_EXHDR(caption);
+	CaptionTokens tokens = {NULL, 0, 0, 1};
+	int		   *offsets;		/* byte offset of each character, and the end */
+	bool	   *marked;
+	int			nchars = 0;
+	int			i;
+	StringInfoData buf;
+
+	CaptionTokenize(bytes, nbytes, &tokens);
+
+	offsets = palloc(sizeof(int) * (nbytes + 1));
+	for (i = 0; i < nbytes; i += pg_mblen(bytes + i))
+		offsets[nchars++] = i;
+	offsets[nchars] = nbytes;
+	marked = palloc0(sizeof(bool) * (nchars + 1));
+
+	for (i = 0; i < tokens.count; i++)
+	{
+		int			match = LexemeInQuery(query, tokens.items[i].lexeme);
+		int			last = tokens.items[i].last_char;
+		int			c;
+
+		if (match == 0)
+			continue;
+		if (match == 2)
+			last = tokens.items[i].first_char;	/* the character asked for */
+		for (c = tokens.items[i].first_char; c <= last && c < nchars; c++)
+			marked[c] = true;
+	}
+
+	initStringInfo(&buf);
+	for (i = 0; i < nchars; i++)
+	{
+		if (marked[i] && (i == 0 || !marked[i - 1]))
+			appendStringInfoString(&buf, start_sel);
+		appendBinaryStringInfo(&buf, bytes + offsets[i], offsets[i + 1] - offsets[i]);
+		if (marked[i] && !marked[i + 1])
+			appendStringInfoString(&buf, stop_sel);
+	}
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
 }
