@@ -7,8 +7,7 @@
 WITH q AS (
 	SELECT phash(pg_read_binary_file(:'query_image')) AS hash
 ), caption_hits AS (
-	SELECT c.*, ts_rank(caption_tsvector(caption),
-						caption_tsquery(:'artist_phrase')) AS rank
+	SELECT c.*, caption_rank(caption, :'artist') AS rank
 	FROM clipart c
 	WHERE caption_matches(caption, :'artist_phrase')
 )

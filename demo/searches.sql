@@ -13,8 +13,8 @@ SET client_min_messages = warning;
 \echo
 \echo '(a) Caption search: which captions mention' :'artist' '?'
 \echo
--- caption_matches() on the caption_tsvector() index; the name as a phrase.
--- TODO(issue 4): rank with caption_rank() once it exists (ts_rank for now).
+-- caption_matches() on the caption_tsvector() index, the name as a phrase;
+-- ranked by caption_rank(), with the name highlighted.
 \set artist_phrase '"' :artist '"'
 \echo 'how many:'
 SELECT count(*) AS captions
@@ -23,9 +23,9 @@ WHERE caption_matches(caption, :'artist_phrase');
 
 \echo
 \echo 'the first ten by rank:'
-SELECT key, artist AS credited_to, left(caption, 64) AS caption,
-	   round(ts_rank(caption_tsvector(caption),
-					 caption_tsquery(:'artist_phrase'))::numeric, 3) AS rank
+SELECT key, artist AS credited_to,
+	   left(caption_highlight(caption, :'artist', '[', ']'), 64) AS caption,
+	   round(caption_rank(caption, :'artist')::numeric, 3) AS rank
 FROM clipart
 WHERE caption_matches(caption, :'artist_phrase')
 ORDER BY rank DESC, key
