@@ -291,10 +291,7 @@ CREATE FUNCTION caption_phrase_tsquery(query text) RETURNS tsquery
 COMMENT ON FUNCTION caption_phrase_tsquery(text) IS 'every word of the query, in order, as one phrase (for caption_rank)';
 
 CREATE FUNCTION caption_rank(caption text, query text) RETURNS real
-	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	RETURN ((ts_rank_cd(caption_tsvector(caption), caption_tsquery(query))
-			 + CASE WHEN caption_tsvector(caption) @@ caption_phrase_tsquery(query) THEN 1 ELSE 0 END)
-			/ (1 + ln(1 + length(caption_tsvector(caption)))))::real;
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION caption_rank(text, text) IS 'relevance of a caption to a query: the typed words adjacent and in order first, then close together; shorter captions first';
 
 CREATE FUNCTION caption_highlight(caption text, query text,

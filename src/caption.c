@@ -35,6 +35,7 @@
 #include "postgres.h"
 
 #include <locale.h>
+#include <math.h>
 #include <wctype.h>
 
 #include "common/unicode_norm.h"
@@ -667,4 +668,49 @@ caption_highlight(PG_FUNCTION_ARGS)
 			appendStringInfoString(&buf, stop_sel);
 	}
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/* The query's two tsqueries, cached per call site while the text is the same */
+typedef struct CaptionRankCache
+{
+	text	   *query;			/* the query text they were made from */
+	Datum		tsquery;		/* caption_tsquery(query) */
+	Datum		phrase;			/* caption_phrase_tsquery(query) */
+} CaptionRankCache;
+
+/*
+ * caption_rank(caption, query): the typed words adjacent and in order
+ * first (a bonus of 1 when caption_phrase_tsquery matches), then by
+ * closeness (ts_rank_cd), divided by 1 + ln(1 + the caption's distinct
+ * words) so that shorter captions come first.  The caption is parsed once;
+ * the query once per statement (cached in fn_extra).
+ */
+PG_FUNCTION_INFO_V1(caption_rank);
+Datum
+caption_rank(PG_FUNCTION_ARGS)
+{
+	text	   *query = PG_GETARG_TEXT_PP(1);
+	CaptionRankCache *cache = fcinfo->flinfo->fn_extra;
+	Datum		vector;
+	double		rank;
+
+	if (cache == NULL || VARSIZE_ANY_EXHDR(cache->query) != VARSIZE_ANY_EXHDR(query) ||
+		memcmp(VARDATA_ANY(cache->query), VARDATA_ANY(query), VARSIZE_ANY_EXHDR(query)) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		cache = palloc(sizeof(CaptionRankCache));
+		cache->query = (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1));
+		cache->tsquery = DirectFunctionCall1(caption_tsquery, PointerGetDatum(cache->query));
+		cache->phrase = DirectFunctionCall1(caption_phrase_tsquery, PointerGetDatum(cache->query));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+
+	vector = DirectFunctionCall1(caption_tsvector, PG_GETARG_DATUM(0));
+	rank = DatumGetFloat4(DirectFunctionCall2(ts_rankcd_tt, vector, cache->tsquery));
+	if (DatumGetBool(DirectFunctionCall2(ts_match_vq, vector, cache->phrase)))
+		rank += 1.0;
+	rank /= 1.0 + log(1.0 + ((TSVector) DatumGetPointer(vector))->size);
+	PG_RETURN_FLOAT4((float4) rank);
 }
