@@ -88,14 +88,9 @@ SB_MB=$((RAM_MB / 4))
 
 log "starting a temporary cluster in $PG_DATA (shared_buffers ${SB_MB}MB)"
 bench_initdb
-as_pg "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/server.log" -w \
-	-o "-c listen_addresses='' -k $WORK_DIR -p $PG_PORT -c shared_buffers=${SB_MB}MB -c fsync=off -c jit=off -c max_parallel_workers_per_gather=0 -c max_parallel_maintenance_workers=0 -c maintenance_work_mem=1GB -c max_wal_size=8GB" \
-	start >/dev/null || { cat "$WORK_DIR/server.log" >&2; die "the server did not start"; }
+bench_start_cluster -c shared_buffers=${SB_MB}MB -c max_parallel_workers_per_gather=0 \
+	-c max_parallel_maintenance_workers=0 -c maintenance_work_mem=1GB -c max_wal_size=8GB
 
-sql() {
-	"$PG_BINDIR/psql" -X -q -At -F ' ' -v ON_ERROR_STOP=1 -h "$WORK_DIR" -p "$PG_PORT" \
-		-U "$PG_SUPERUSER" -d postgres "$@"
-}
 PG_VERSION=$(sql -c 'SHOW server_version')
 sql -c 'CREATE EXTENSION imgsearch'
 sql -c 'CREATE TABLE captions (id bigint, caption text)'

@@ -92,12 +92,7 @@ LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- 2. Python reference
 
-log "timing the Python reference on cpu $BENCH_CPU ($PYTHON_PASSES passes)"
-while read -r key median min max count; do
-	RESULT[$key]="$median $min $max $count"
-done < <(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-	NUMEXPR_NUM_THREADS=1 taskset -c "$BENCH_CPU" \
-	"$PYTHON" "$HELPER" python-times "$IMAGE_DIR" "$PYTHON_PASSES" "$WORK_DIR/py_phash.txt")
+bench_python_times
 
 # ---------------------------------------------------------------- 3a. C core through the CLI
 
@@ -127,14 +122,9 @@ read -r CLI_AGREE CLI_TOTAL < <("$PYTHON" "$HELPER" compare "$WORK_DIR/py_phash.
 
 log "starting a temporary cluster in $PG_DATA"
 bench_initdb
-as_pg taskset -c "$BENCH_CPU" "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/server.log" -w \
-	-o "-c listen_addresses='' -k $WORK_DIR -p $PG_PORT -c max_parallel_workers_per_gather=0 -c shared_buffers=256MB -c fsync=off -c jit=off" \
-	start >/dev/null || { cat "$WORK_DIR/server.log" >&2; die "the server did not start"; }
+BENCH_PIN="taskset -c $BENCH_CPU" bench_start_cluster \
+	-c max_parallel_workers_per_gather=0 -c shared_buffers=256MB
 
-sql() {
-	"$PG_BINDIR/psql" -X -q -At -F ' ' -v ON_ERROR_STOP=1 -h "$WORK_DIR" -p "$PG_PORT" \
-		-U "$PG_SUPERUSER" -d postgres "$@"
-}
 PG_VERSION=$(sql -c 'SHOW server_version')
 
 log "loading the images into a table"

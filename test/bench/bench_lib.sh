@@ -9,7 +9,9 @@
 # command as the cluster's owner: the postgres system user when we are root,
 # since initdb refuses root); bench_work_dir (WORK_DIR and PG_DATA, removed
 # with the cluster on exit unless KEEP=1); bench_initdb (a trust-only
-# cluster in PG_DATA).
+# cluster in PG_DATA); bench_start_cluster (its server, socket only);
+# sql (psql on it); bench_python_times (the Python reference recipe's
+# speed, for the image benchmarks).
 
 log() { echo "$BENCH_NAME: $*" >&2; }
 die() { echo "$BENCH_NAME: error: $*" >&2; exit 1; }
@@ -76,4 +78,33 @@ bench_initdb() {
 	as_pg "$PG_BINDIR/initdb" -D "$PG_DATA" -U "$PG_SUPERUSER" -A trust -E UTF8 \
 		--locale=C --no-sync --no-instructions >"$WORK_DIR/initdb.log" 2>&1 ||
 		{ cat "$WORK_DIR/initdb.log" >&2; die "initdb failed"; }
+}
+
+# Start the cluster in PG_DATA on a Unix socket in WORK_DIR (no TCP), with
+# fsync and jit off plus the given "-c name=value" settings; a command
+# prefix in BENCH_PIN (e.g. "taskset -c 0") pins the server to CPUs.
+bench_start_cluster() {
+	# shellcheck disable=SC2086  # BENCH_PIN is words on purpose
+	as_pg ${BENCH_PIN:-} "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/server.log" -w \
+		-o "-c listen_addresses='' -k $WORK_DIR -p $PG_PORT -c fsync=off -c jit=off $*" \
+		start >/dev/null || { cat "$WORK_DIR/server.log" >&2; die "the server did not start"; }
+}
+
+# psql on the benchmark cluster: unaligned, space-separated, stop on error
+sql() {
+	"$PG_BINDIR/psql" -X -q -At -F ' ' -v ON_ERROR_STOP=1 -h "$WORK_DIR" -p "$PG_PORT" \
+		-U "$PG_SUPERUSER" -d postgres "$@"
+}
+
+# Time the Python reference recipe on one CPU over the images in IMAGE_DIR
+# (PYTHON_PASSES passes, median) into the RESULT array; its hashes go to
+# WORK_DIR/py_phash.txt
+bench_python_times() {
+	local key median min max count
+	log "timing the Python reference on cpu $BENCH_CPU ($PYTHON_PASSES passes)"
+	while read -r key median min max count; do
+		RESULT[$key]="$median $min $max $count"
+	done < <(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+		NUMEXPR_NUM_THREADS=1 taskset -c "$BENCH_CPU" \
+		"$PYTHON" "$HELPER" python-times "$IMAGE_DIR" "$PYTHON_PASSES" "$WORK_DIR/py_phash.txt")
 }

@@ -132,12 +132,7 @@ LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- 2. Python reference
 
-log "timing the Python reference on cpu $BENCH_CPU ($PYTHON_PASSES passes)"
-while read -r key median min max count; do
-	RESULT[$key]="$median $min $max $count"
-done < <(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-	NUMEXPR_NUM_THREADS=1 taskset -c "$BENCH_CPU" \
-	"$PYTHON" "$HELPER" python-times "$IMAGE_DIR" "$PYTHON_PASSES" "$WORK_DIR/py_phash.txt")
+bench_python_times
 
 # ---------------------------------------------------------------- 3. the loader, COPY text to /dev/null
 
@@ -184,14 +179,8 @@ RESULT[j2_fast]=$TIMED
 
 log "starting a temporary cluster in $PG_DATA"
 bench_initdb
-as_pg "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/server.log" -w \
-	-o "-c listen_addresses='' -k $WORK_DIR -p $PG_PORT -c shared_buffers=256MB -c fsync=off -c jit=off" \
-	start >/dev/null || { cat "$WORK_DIR/server.log" >&2; die "the server did not start"; }
+bench_start_cluster -c shared_buffers=256MB
 
-sql() {
-	"$PG_BINDIR/psql" -X -q -At -F ' ' -v ON_ERROR_STOP=1 -h "$WORK_DIR" -p "$PG_PORT" \
-		-U "$PG_SUPERUSER" -d postgres "$@"
-}
 PG_VERSION=$(sql -c 'SHOW server_version')
 sql -c 'CREATE EXTENSION imgsearch'
 CONNINFO="host=$WORK_DIR port=$PG_PORT user=$PG_SUPERUSER dbname=postgres"

@@ -200,10 +200,6 @@ EOF
 as_pg "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/server.log" -w start >/dev/null ||
 	{ cat "$WORK_DIR/server.log" >&2; die "the server did not start"; }
 
-sql() {
-	"$PG_BINDIR/psql" -X -q -At -F ' ' -v ON_ERROR_STOP=1 -h "$WORK_DIR" -p "$PG_PORT" \
-		-U "$PG_SUPERUSER" -d postgres "$@"
-}
 PG_VERSION=$(sql -c 'SHOW server_version')
 
 sql -c "CREATE EXTENSION imgsearch"
