@@ -412,6 +412,27 @@ caption_tsvector(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Append the tokens (not the joined forms of camelCase words) as one
+ * tsquery phrase; return how many there were.
+ */
+static int
+AppendPhrase(StringInfo buf, const CaptionTokens *tokens)
+{
+	int			n = 0;
+	int			i;
+
+	for (i = 0; i < tokens->count; i++)
+	{
+		if (tokens->items[i].joined)
+			continue;
+		if (n++ > 0)
+			appendStringInfoString(buf, " <-> ");
+		AppendQuotedLexeme(buf, tokens->items[i].lexeme);
+	}
+	return n;
+}
+
+/*
  * Append the tsquery of one term (a word as typed, or a quoted phrase):
  * its tokens as a phrase; a camelCase word also matches its joined form.
  * Returns false when the term has no word.
@@ -426,14 +447,7 @@ AppendTermQuery(StringInfo buf, const char *text, int len)
 
 	CaptionTokenize(text, len, &tokens);
 	initStringInfo(&phrase);
-	for (i = 0; i < tokens.count; i++)
-	{
-		if (tokens.items[i].joined)
-			continue;
-		if (nplain++ > 0)
-			appendStringInfoString(&phrase, " <-> ");
-		AppendQuotedLexeme(&phrase, tokens.items[i].lexeme);
-	}
+	nplain = AppendPhrase(&phrase, &tokens);
 	if (nplain == 0)
 		return false;
 
@@ -567,20 +581,10 @@ caption_phrase_tsquery(PG_FUNCTION_ARGS)
 	text	   *query = PG_GETARG_TEXT_PP(0);
 	CaptionTokens tokens = {NULL, 0, 0, 1};
 	StringInfoData buf;
-	int			n = 0;
-	int			i;
 
 	CaptionTokenize(VARDATA_ANY(query), VARSIZE_ANY_EXHDR(query), &tokens);
 	initStringInfo(&buf);
-	for (i = 0; i < tokens.count; i++)
-	{
-		if (tokens.items[i].joined)
-			continue;
-		if (n++ > 0)
-			appendStringInfoString(&buf, " <-> ");
-		AppendQuotedLexeme(&buf, tokens.items[i].lexeme);
-	}
-	if (n == 0)
+	if (AppendPhrase(&buf, &tokens) == 0)
 		appendStringInfoString(&buf, "' '");
 	PG_RETURN_DATUM(DirectFunctionCall1(tsqueryin, CStringGetDatum(buf.data)));
 }
