@@ -8,14 +8,17 @@
 
 EXTENSION = imgsearch
 MODULE_big = imgsearch
-DATA = imgsearch--0.1.sql
+DATA = imgsearch--0.1.sql imgsearch--0.1--0.2.sql
 PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
 
 # the image hashing core: plain C, shared with the fuzzer and the loader
 CORE_OBJS = src/imghash.o src/decode_jpeg.o src/decode_png.o \
 	src/gray.o src/resample.o src/dct.o src/hashbits.o
 OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
-	src/image_sql.o src/caption.o $(CORE_OBJS)
+	src/image_sql.o src/caption.o \
+	src/mihutils.o src/mihsegment.o src/mihbuild.o src/mihinsert.o \
+	src/mihscan.o src/mihvacuum.o src/mihcost.o src/mihvalidate.o \
+	$(CORE_OBJS)
 
 REGRESS = phash_type hamming image_hash image_errors caption
 TAP_TESTS = 1

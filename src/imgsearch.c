@@ -21,6 +21,7 @@
 #include "utils/guc.h"
 
 #include "imgsearch.h"
+#include "mih.h"
 
 PG_MODULE_MAGIC;
 
@@ -43,4 +44,5 @@ _PG_init(void)
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("imgsearch");
+	MihInitOptions();
 }

@@ -1,0 +1,903 @@
+/*-------------------------------------------------------------------------
+ *
+ * mihscan.c
+ *	  Search a mih index: radius scans (phash <@ hamming_ball, phash =
+ *	  phash) as index or bitmap scans, and k-nearest scans (ORDER BY
+ *	  phash <~> q) that return rows in order of distance.
+ *
+ * Radius r = s*m + a: tables 0..a are probed with every key within s bits
+ * of the query's substring, the others within s-1 bits.  Each entry of a
+ * probed bucket is checked against the full code; an entry passing the
+ * check is reported by the one table where its (substring distance, table
+ * number) is smallest, so a row is never reported twice and no memory of
+ * reported rows is needed.  That table is always among those probed: if
+ * the row matches at all, some table holds it within its probe radius, and
+ * the smallest pair is then within its own table's radius too.
+ *
+ * k-nearest scans probe in rounds (s, j): table j with the keys exactly s
+ * bits away.  After round (s, j) every code within s*m + j bits has been
+ * found (a code at distance d missed by all rounds so far differs by more
+ * than s bits in tables 0..j and by at least s in the others, so
+ * d >= s*m + j + 1), and those rows are returned in distance order before
+ * the next round.  Candidates farther away wait in per-distance lists.
+ *
+ * When the probes would cost more than reading every code (large radius,
+ * a k-nearest search far from every code, or lists outgrowing work_mem),
+ * the scan reads table 0 of each segment linearly instead; a k-nearest
+ * scan then collects, in one pass, the nearest codes that fit in work_mem
+ * and repeats the pass only if the query wants more.
+ *
+ * The pending list and the flushing list are read linearly by every scan.
+ * Rows with a NULL code are returned last by ordering scans, with a NULL
+ * distance, and never by radius scans.
+ *
+ * src/mihscan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "mih.h"
+
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "nodes/tidbitmap.h"
+#include "pgstat.h"
+#include "utils/memutils.h"
+
+/* What the scan is doing */
+typedef enum MihScanPhase
+{
+	MIH_SCAN_CHAINS,			/* reading the pending and flushing lists */
+	MIH_SCAN_PROBE,				/* probing the tables of each segment */
+	MIH_SCAN_LINEAR,			/* reading table 0 of each segment */
+	MIH_SCAN_NULLS,				/* ordering scans: rows with a NULL code */
+	MIH_SCAN_DONE
+} MihScanPhase;
+
+/* A growable list of TIDs */
+typedef struct MihTidList
+{
+	ItemPointerData *tids;
+	int64		n;
+	int64		capacity;
+} MihTidList;
+
+typedef struct MihScanOpaqueData
+{
+	MemoryContext cxt;			/* reset at each rescan */
+	MihCache   *cache;
+	MihMetaPageData meta;		/* current metapage, with its lists */
+	const MihLayout *layout;
+
+	/* the query */
+	bool		empty;			/* a NULL key: nothing matches */
+	bool		ordered;		/* ORDER BY <~> */
+	bool		order_null;		/* ... by a NULL: every row, distance NULL */
+	PHash		q;				/* the centre searched around */
+	int			limit;			/* largest distance that can qualify */
+	int			nballs;			/* every WHERE key, checked on each row */
+	HammingBall *balls;
+
+	/* per table: the query's key and rest */
+	uint32		qkey[MIH_MAX_SUBSTRINGS];
+	uint64		qrest[MIH_MAX_SUBSTRINGS];
+	uint64		tablemask[MIH_MAX_SUBSTRINGS];
+
+	/* where the scan is */
+	MihScanPhase phase;
+	int			chain;			/* 0: pending, 1: flushing */
+	BlockNumber chain_blkno;
+	int			segno;
+	int			table;
+	uint32		pageno;			/* linear scans */
+	uint64	   *probes;			/* key << 8 | key distance, sorted */
+	int64		nprobes;
+	int64		probe;			/* next probe */
+	int			probe_radius[MIH_MAX_SUBSTRINGS];	/* radius scans */
+	Buffer		buf;			/* pinned page, reused by the next probe */
+
+	/* radius scans: rows found, waiting to be returned */
+	MihTidList	batch;
+	int64		batch_pos;
+
+	/* ordering scans */
+	int			round_s;		/* next round */
+	int			round_j;
+	int			bound;			/* every row within this distance is found */
+	int			floor;			/* linear passes: rows within this were returned */
+	int			emit_dist;		/* the list being returned */
+	int64		emit_pos;
+	MihTidList	lists[PHASH_BITS + 1];	/* candidates by distance */
+	int64		nlisted;
+	int64		list_limit;		/* from work_mem */
+} MihScanOpaqueData;
+
+typedef MihScanOpaqueData *MihScanOpaque;
+
+/*
+ * Relative costs that choose between probing and reading linearly: one
+ * probe (a binary search in the map and one page) against one page read
+ * linearly (about 600 codes compared).  Measured on the development
+ * machine; see README "Performance".
+ */
+#define MIH_PROBE_COST			1.0
+#define MIH_LINEAR_PAGE_COST	4.0
+
+static inline void
+MihTidListAdd(MihTidList *list, ItemPointer tid)
+{
+	if (list->n == list->capacity)
+	{
+		list->capacity = Max(list->capacity * 2, 64);
+		if (list->tids)
+			list->tids = repalloc_huge(list->tids, list->capacity * sizeof(ItemPointerData));
+		else
+			list->tids = palloc(list->capacity * sizeof(ItemPointerData));
+	}
+	list->tids[list->n++] = *tid;
+}
+
+/* Does a code satisfy every WHERE key? */
+static inline bool
+MihMatchesBalls(MihScanOpaque so, PHash code)
+{
+	for (int i = 0; i < so->nballs; i++)
+		if (PHashDistance(code, so->balls[i].center) > so->balls[i].radius)
+			return false;
+	return true;
+}
+
+/*
+ * Take a row found at distance dist from the query: radius scans queue it
+ * to be returned, ordering scans file it by distance.
+ */
+static inline void
+MihReport(MihScanOpaque so, uint64 packedtid, int dist)
+{
+	ItemPointerData tid;
+
+	MihUnpackTid(packedtid, &tid);
+	if (!so->ordered)
+		MihTidListAdd(&so->batch, &tid);
+	else if (dist > so->floor)
+	{
+		MihTidListAdd(&so->lists[dist], &tid);
+		so->nlisted++;
+	}
+}
+
+/* Read one page of a list chain; returns the next page */
+static BlockNumber
+MihScanChainPage(Relation index, MihScanOpaque so, BlockNumber blkno,
+				 uint32 owner)
+{
+	Buffer		buf = ReadBuffer(index, blkno);
+	Page		page;
+	MihListEntry *entries;
+	uint32		n;
+	BlockNumber next;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = MihCheckPage(index, buf, MIH_PAGE_LIST, owner);
+	n = *MihListPageCount(page);
+	entries = MihListPageEntries(page);
+	for (uint32 i = 0; i < n; i++)
+	{
+		PHash		code = MihListEntryCode(&entries[i]);
+		uint64		tid = MihListEntryTid(&entries[i]);
+		int			dist = PHashDistance(code, so->q);
+
+		if (dist <= so->limit && !MihTidIsDead(tid) && MihMatchesBalls(so, code))
+			MihReport(so, tid, dist);
+	}
+	next = MihPageGetOpaque(page)->next;
+	UnlockReleaseBuffer(buf);
+	return next;
+}
+
+/* Pin and share-lock a page, keeping the pin of the last page probed */
+static Page
+MihScanLockPage(Relation index, MihScanOpaque so, BlockNumber blkno,
+				uint32 owner)
+{
+	if (!BufferIsValid(so->buf) || BufferGetBlockNumber(so->buf) != blkno)
+	{
+		if (BufferIsValid(so->buf))
+			ReleaseBuffer(so->buf);
+		so->buf = InvalidBuffer;
+		so->buf = ReadBuffer(index, blkno);
+	}
+	LockBuffer(so->buf, BUFFER_LOCK_SHARE);
+	return MihCheckPage(index, so->buf, MIH_PAGE_TABLE, owner);
+}
+
+/*
+ * Check the entries start .. end-1 of a table page, all with the given
+ * key, whose distance from the query's key is keydist.
+ */
+static void
+MihScanEntries(MihScanOpaque so, Page page, int table, uint32 key,
+			   int keydist, int start, int end, bool dedup)
+{
+	const MihLayout *layout = so->layout;
+	int			shift = layout->shift[table],
+				bits = layout->bits[table],
+				restbits = PHASH_BITS - bits,
+				entry_size = layout->entry_size[table];
+	uint64		qrest = so->qrest[table];
+	const char *p = MihTablePageEntries(page) + (Size) start * entry_size;
+
+	for (int e = start; e < end; e++, p += entry_size)
+	{
+		uint64		rest,
+					tid;
+		int			dist;
+		PHash		code;
+
+		MihReadEntry(p, restbits, &rest, &tid);
+		dist = __builtin_popcountll(rest ^ qrest) + keydist;
+		if (dist > so->limit || MihTidIsDead(tid))
+			continue;
+		code = MihJoin(rest, key, shift, bits);
+		if (dedup)
+		{
+			PHash		diff = code ^ so->q;
+			bool		earlier = false;
+
+			for (int t = 0; t < layout->m && !earlier; t++)
+			{
+				int			d = __builtin_popcountll(diff & so->tablemask[t]);
+
+				if (d < keydist || (d == keydist && t < table))
+					earlier = true;
+			}
+			if (earlier)
+				continue;
+		}
+		if ((so->ordered ? so->nballs > 0 : so->nballs > 1) &&
+			!MihMatchesBalls(so, code))
+			continue;
+		MihReport(so, tid, dist);
+	}
+}
+
+/* Look up one key in one table of one segment */
+static void
+MihScanProbe(Relation index, MihScanOpaque so, int segno, int table,
+			 uint32 key, int keydist)
+{
+	const MihTableMap *map = &so->cache->maps[segno][table];
+	uint32		owner = so->meta.segments[segno].owner;
+	uint32		lo = 0,
+				hi = map->npages;
+	uint32		p;
+
+	if (map->npages == 0)
+		return;
+	/* p: the last page whose first key is below key, or the first page */
+	while (lo < hi)
+	{
+		uint32		mid = (lo + hi) / 2;
+
+		if (map->first_keys[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	p = lo > 0 ? lo - 1 : 0;
+
+	for (;;)
+	{
+		Page		page = MihScanLockPage(index, so, map->blknos[p], owner);
+		MihTablePageHeader *hdr = MihTablePageHeaderOf(page);
+		uint32	   *keys = MihTablePageKeys(page);
+		int			klo = 0,
+					khi = hdr->nkeys;
+
+		while (klo < khi)
+		{
+			int			mid = (klo + khi) / 2;
+
+			if (keys[mid] < key)
+				klo = mid + 1;
+			else
+				khi = mid;
+		}
+		if (klo < hdr->nkeys && keys[klo] == key)
+		{
+			uint16	   *starts = MihTablePageStarts(page);
+
+			MihScanEntries(so, page, table, key, keydist,
+						   starts[klo], starts[klo + 1], true);
+		}
+		LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
+		/* a bucket continues on the next page if that one starts with it */
+		if (p + 1 < map->npages && map->first_keys[p + 1] <= key)
+			p++;
+		else
+			break;
+	}
+}
+
+/* Read one page of table 0 of a segment linearly */
+static void
+MihScanLinearPage(Relation index, MihScanOpaque so, int segno, uint32 pageno)
+{
+	const MihTableMap *map = &so->cache->maps[segno][0];
+	Page		page = MihScanLockPage(index, so, map->blknos[pageno],
+									   so->meta.segments[segno].owner);
+	MihTablePageHeader *hdr = MihTablePageHeaderOf(page);
+	uint32	   *keys = MihTablePageKeys(page);
+	uint16	   *starts = MihTablePageStarts(page);
+
+	for (int k = 0; k < hdr->nkeys; k++)
+		MihScanEntries(so, page, 0, keys[k],
+					   __builtin_popcount(keys[k] ^ so->qkey[0]),
+					   starts[k], starts[k + 1], false);
+	LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
+}
+
+/* The number of keys of "bits" bits within radius of a key */
+double
+MihProbeCount(int bits, int radius)
+{
+	double		total = 0,
+				c = 1;
+
+	for (int t = 0; t <= radius && t <= bits; t++)
+	{
+		total += c;
+		c = c * (bits - t) / (t + 1);
+	}
+	return total;
+}
+
+/* Table pages a linear scan reads */
+static double
+MihLinearPages(const MihMetaPageData *meta)
+{
+	double		pages = 0;
+
+	for (int s = 0; s < meta->nsegments; s++)
+		pages += meta->segments[s].npages[0];
+	return pages;
+}
+
+static int
+MihCompareProbes(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a,
+				y = *(const uint64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Fill so->probes with the keys of a table between min_radius and
+ * max_radius bits from the query's key, sorted so that consecutive
+ * probes share pages.
+ */
+static void
+MihMakeProbes(MihScanOpaque so, int table, int min_radius, int max_radius)
+{
+	int			bits = so->layout->bits[table];
+	uint32		qkey = so->qkey[table];
+	int64		n = 0;
+
+	n = (int64) (MihProbeCount(bits, max_radius) -
+				 (min_radius > 0 ? MihProbeCount(bits, min_radius - 1) : 0));
+	if (so->probes)
+		pfree(so->probes);
+	so->probes = MemoryContextAllocHuge(so->cxt, Max(n, 1) * sizeof(uint64));
+	so->nprobes = 0;
+	for (int t = min_radius; t <= max_radius && t <= bits; t++)
+	{
+		/* every bits-bit mask with t bits set, by Gosper's hack */
+		uint64		mask = (t == 0) ? 0 : (UINT64CONST(1) << t) - 1;
+		uint64		end = UINT64CONST(1) << bits;
+
+		while (mask < end)
+		{
+			so->probes[so->nprobes++] = ((uint64) (qkey ^ (uint32) mask) << 8) | t;
+			if (mask == 0)
+				break;
+			{
+				uint64		c = mask & -mask;
+				uint64		r = mask + c;
+
+				mask = (((r ^ mask) >> 2) / c) | r;
+			}
+		}
+	}
+	Assert(so->nprobes == n);
+	qsort(so->probes, so->nprobes, sizeof(uint64), MihCompareProbes);
+	so->probe = 0;
+}
+
+/*
+ * Plan a radius scan: the probe radius of each table, or a linear scan
+ * when the probes would cost more.
+ */
+static void
+MihPlanRadius(MihScanOpaque so)
+{
+	int			m = so->layout->m;
+	int			s = so->limit / m,
+				a = so->limit % m;
+	double		probes = 0;
+
+	for (int j = 0; j < m; j++)
+	{
+		so->probe_radius[j] = (j <= a) ? s : s - 1;
+		probes += MihProbeCount(so->layout->bits[j], so->probe_radius[j]);
+	}
+	probes *= so->meta.nsegments;
+	if (probes * MIH_PROBE_COST > MihLinearPages(&so->meta) * MIH_LINEAR_PAGE_COST)
+		so->phase = MIH_SCAN_LINEAR;
+	else
+		so->phase = MIH_SCAN_PROBE;
+	so->segno = 0;
+	so->table = 0;
+	so->pageno = 0;
+	so->probes = NULL;
+	so->nprobes = so->probe = 0;
+}
+
+/*
+ * Do one step of a radius scan (a page of a list, a probe, a linear page),
+ * queueing the rows found.  Returns false when the scan is over.
+ */
+static bool
+MihRadiusStep(Relation index, MihScanOpaque so)
+{
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		switch (so->phase)
+		{
+			case MIH_SCAN_CHAINS:
+				if (so->chain_blkno != InvalidBlockNumber)
+				{
+					const MihChain *c = so->chain == 0 ? &so->meta.pending : &so->meta.flushing;
+
+					so->chain_blkno = MihScanChainPage(index, so, so->chain_blkno, c->owner);
+					return true;
+				}
+				if (so->chain == 0)
+				{
+					so->chain = 1;
+					so->chain_blkno = so->meta.flushing.head;
+					continue;
+				}
+				MihPlanRadius(so);
+				continue;
+			case MIH_SCAN_PROBE:
+				if (so->segno >= so->meta.nsegments)
+				{
+					so->phase = MIH_SCAN_DONE;
+					continue;
+				}
+				if (so->probes == NULL)
+					MihMakeProbes(so, so->table, 0, so->probe_radius[so->table]);
+				if (so->probe < so->nprobes)
+				{
+					uint64		pr = so->probes[so->probe++];
+
+					MihScanProbe(index, so, so->segno, so->table,
+								 (uint32) (pr >> 8), (int) (pr & 0xFF));
+					return true;
+				}
+				pfree(so->probes);
+				so->probes = NULL;
+				if (++so->table >= so->layout->m)
+				{
+					so->table = 0;
+					so->segno++;
+				}
+				continue;
+			case MIH_SCAN_LINEAR:
+				if (so->segno >= so->meta.nsegments)
+				{
+					so->phase = MIH_SCAN_DONE;
+					continue;
+				}
+				if (so->pageno < so->cache->maps[so->segno][0].npages)
+				{
+					MihScanLinearPage(index, so, so->segno, so->pageno++);
+					return true;
+				}
+				so->segno++;
+				so->pageno = 0;
+				continue;
+			default:
+				return false;
+		}
+	}
+}
+
+/* Read both lists (pending and flushing) completely */
+static void
+MihScanChains(Relation index, MihScanOpaque so)
+{
+	const MihChain *chains[2] = {&so->meta.pending, &so->meta.flushing};
+
+	for (int c = 0; c < 2; c++)
+		for (BlockNumber b = chains[c]->head; b != InvalidBlockNumber;)
+		{
+			b = MihScanChainPage(index, so, b, chains[c]->owner);
+			CHECK_FOR_INTERRUPTS();
+		}
+}
+
+/* Forget the candidates of an ordering scan farther than its bound */
+static void
+MihDropListsAbove(MihScanOpaque so, int dist)
+{
+	for (int d = dist + 1; d <= PHASH_BITS; d++)
+	{
+		so->nlisted -= so->lists[d].n;
+		so->lists[d].n = 0;
+	}
+}
+
+/*
+ * One linear pass of an ordering scan: collect every row farther than
+ * so->floor, keeping in work_mem only the nearest ones; afterwards every
+ * row within so->bound is in the lists.
+ */
+static void
+MihOrderedLinearPass(Relation index, MihScanOpaque so)
+{
+	int			saved_limit = so->limit;
+	int			top = so->limit;
+
+	MihDropListsAbove(so, so->floor);
+	for (int segno = 0; segno < so->meta.nsegments; segno++)
+	{
+		uint32		npages = so->cache->maps[segno][0].npages;
+
+		for (uint32 p = 0; p < npages; p++)
+		{
+			MihScanLinearPage(index, so, segno, p);
+			/* over memory: give up the farthest distances found */
+			while (so->nlisted > so->list_limit && top > so->floor + 1)
+			{
+				MihDropListsAbove(so, top - 1);
+				top--;
+				so->limit = Min(so->limit, top);
+			}
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	MihScanChains(index, so);
+	MihDropListsAbove(so, top);
+	so->limit = saved_limit;
+	so->bound = top;
+}
+
+/*
+ * Advance an ordering scan until rows within a larger bound are all
+ * found: one probing round, or a linear pass when probing has become more
+ * expensive.  Returns false when every row has been found.
+ */
+static bool
+MihOrderedAdvance(Relation index, MihScanOpaque so)
+{
+	int			m = so->layout->m;
+	double		probes;
+
+	if (so->bound >= so->limit)
+		return false;
+	if (so->meta.nsegments == 0)
+	{
+		/* everything is in the lists, read at the start */
+		so->bound = so->limit;
+		return true;
+	}
+
+	if (so->phase == MIH_SCAN_PROBE)
+	{
+		probes = so->meta.nsegments *
+			(MihProbeCount(so->layout->bits[so->round_j], so->round_s) -
+			 (so->round_s > 0 ? MihProbeCount(so->layout->bits[so->round_j], so->round_s - 1) : 0));
+		if (probes * MIH_PROBE_COST > MihLinearPages(&so->meta) * MIH_LINEAR_PAGE_COST ||
+			so->nlisted > so->list_limit)
+			so->phase = MIH_SCAN_LINEAR;
+	}
+
+	if (so->phase == MIH_SCAN_LINEAR)
+	{
+		/* every row within the bound has been returned */
+		so->floor = so->bound;
+		MihOrderedLinearPass(index, so);
+		return true;
+	}
+
+	MihMakeProbes(so, so->round_j, so->round_s, so->round_s);
+	for (int segno = 0; segno < so->meta.nsegments; segno++)
+		for (int64 i = 0; i < so->nprobes; i++)
+		{
+			uint64		pr = so->probes[i];
+
+			MihScanProbe(index, so, segno, so->round_j,
+						 (uint32) (pr >> 8), (int) (pr & 0xFF));
+			CHECK_FOR_INTERRUPTS();
+		}
+	so->bound = Min(so->round_s * m + so->round_j, PHASH_BITS);
+	if (++so->round_j == m)
+	{
+		so->round_j = 0;
+		so->round_s++;
+	}
+	return true;
+}
+
+/*
+ * Start an ordering scan: the lists first, then probing from round (0, 0).
+ */
+static void
+MihOrderedStart(Relation index, MihScanOpaque so)
+{
+	so->floor = -1;
+	so->bound = -1;
+	so->emit_dist = 0;
+	so->emit_pos = 0;
+	so->round_s = 0;
+	so->round_j = 0;
+	so->phase = MIH_SCAN_PROBE;
+	if (so->order_null)
+	{
+		/* no order: read everything once */
+		so->limit = PHASH_BITS;
+		so->phase = MIH_SCAN_LINEAR;
+		MihOrderedLinearPass(index, so);
+		return;
+	}
+	MihScanChains(index, so);
+}
+
+/* Begin a scan */
+IndexScanDesc
+mihbeginscan(Relation r, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(r, nkeys, norderbys);
+	MihScanOpaque so = palloc0(sizeof(MihScanOpaqueData));
+
+	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "mih scan",
+									ALLOCSET_DEFAULT_SIZES);
+	so->buf = InvalidBuffer;
+	so->phase = MIH_SCAN_DONE;
+	scan->opaque = so;
+	if (norderbys > 0)
+	{
+		scan->xs_orderbyvals = palloc0(sizeof(Datum) * norderbys);
+		scan->xs_orderbynulls = palloc(sizeof(bool) * norderbys);
+	}
+	return scan;
+}
+
+/*
+ * Start (again) with new keys: note the balls and the ordering, and read
+ * the current metapage.
+ */
+void
+mihrescan(IndexScanDesc scan, ScanKey scankey, int nscankeys,
+		  ScanKey orderbys, int norderbys)
+{
+	MihScanOpaque so = (MihScanOpaque) scan->opaque;
+	MemoryContext oldcxt;
+	int			best = -1;
+
+	if (scankey && scan->numberOfKeys > 0)
+		memmove(scan->keyData, scankey, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+
+	if (BufferIsValid(so->buf))
+		ReleaseBuffer(so->buf);
+	so->buf = InvalidBuffer;
+	MemoryContextReset(so->cxt);
+	oldcxt = MemoryContextSwitchTo(so->cxt);
+	memset(&so->batch, 0, sizeof(so->batch));
+	so->batch_pos = 0;
+	memset(so->lists, 0, sizeof(so->lists));
+	so->nlisted = 0;
+	so->list_limit = Max((int64) work_mem * 1024 / (int64) sizeof(ItemPointerData), 1024);
+	so->probes = NULL;
+
+	so->empty = false;
+	so->nballs = 0;
+	so->balls = palloc(Max(scan->numberOfKeys, 1) * sizeof(HammingBall));
+	so->limit = PHASH_BITS;
+	so->q = 0;
+	for (int i = 0; i < scan->numberOfKeys; i++)
+	{
+		ScanKey		key = &scan->keyData[i];
+		HammingBall *ball = &so->balls[so->nballs];
+
+		if (key->sk_flags & SK_ISNULL)
+		{
+			so->empty = true;
+			continue;
+		}
+		if (key->sk_strategy == MIH_IN_BALL_STRATEGY)
+			*ball = *DatumGetHammingBallP(key->sk_argument);
+		else if (key->sk_strategy == MIH_EQUAL_STRATEGY)
+		{
+			ball->center = DatumGetPHash(key->sk_argument);
+			ball->radius = 0;
+		}
+		else
+			elog(ERROR, "unexpected strategy %d for mih index", key->sk_strategy);
+		if (best < 0 || ball->radius < so->balls[best].radius)
+			best = so->nballs;
+		so->nballs++;
+	}
+
+	so->ordered = scan->numberOfOrderBys > 0;
+	so->order_null = false;
+	if (so->ordered)
+	{
+		ScanKey		key = &scan->orderByData[0];
+
+		if (key->sk_flags & SK_ISNULL)
+			so->order_null = true;
+		else
+			so->q = DatumGetPHash(key->sk_argument);
+		/* a ball limits how far the nearest rows can be */
+		for (int i = 0; i < so->nballs; i++)
+			so->limit = Min(so->limit,
+							PHashDistance(so->q, so->balls[i].center) + so->balls[i].radius);
+	}
+	else if (best >= 0)
+	{
+		so->q = so->balls[best].center;
+		so->limit = so->balls[best].radius;
+	}
+
+	so->cache = MihGetCache(scan->indexRelation, &so->meta);
+	so->layout = &so->cache->layout;
+	for (int j = 0; j < so->layout->m; j++)
+	{
+		int			shift = so->layout->shift[j],
+					bits = so->layout->bits[j];
+
+		so->qkey[j] = MihKey(so->q, shift, bits);
+		so->qrest[j] = MihRest(so->q, shift, bits);
+		so->tablemask[j] = ((bits == 64) ? ~UINT64CONST(0) :
+							((UINT64CONST(1) << bits) - 1)) << shift;
+	}
+
+	so->chain = 0;
+	so->chain_blkno = so->meta.pending.head;
+	if (so->empty)
+		so->phase = MIH_SCAN_DONE;
+	else if (so->ordered)
+		MihOrderedStart(scan->indexRelation, so);
+	else
+		so->phase = MIH_SCAN_CHAINS;
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/* Return the next row of an ordering scan; false at the end */
+static bool
+MihOrderedNext(IndexScanDesc scan, MihScanOpaque so)
+{
+	for (;;)
+	{
+		if (so->phase == MIH_SCAN_NULLS)
+		{
+			if (so->batch_pos < so->batch.n)
+			{
+				scan->xs_heaptid = so->batch.tids[so->batch_pos++];
+				scan->xs_orderbynulls[0] = true;
+				return true;
+			}
+			if (so->chain_blkno == InvalidBlockNumber)
+			{
+				so->phase = MIH_SCAN_DONE;
+				return false;
+			}
+			so->batch.n = 0;
+			so->batch_pos = 0;
+			so->ordered = false;	/* collect into the batch */
+			so->limit = PHASH_BITS;
+			so->chain_blkno = MihScanChainPage(scan->indexRelation, so,
+											   so->chain_blkno,
+											   so->meta.nulls.owner);
+			so->ordered = true;
+			continue;
+		}
+		if (so->phase == MIH_SCAN_DONE)
+			return false;
+
+		while (so->emit_dist <= so->bound && so->emit_dist <= PHASH_BITS)
+		{
+			MihTidList *list = &so->lists[so->emit_dist];
+
+			if (so->emit_pos < list->n)
+			{
+				scan->xs_heaptid = list->tids[so->emit_pos++];
+				scan->xs_orderbyvals[0] = Int32GetDatum(so->emit_dist);
+				scan->xs_orderbynulls[0] = so->order_null;
+				return true;
+			}
+			so->nlisted -= list->n;
+			list->n = 0;
+			so->emit_dist++;
+			so->emit_pos = 0;
+		}
+		if (!MihOrderedAdvance(scan->indexRelation, so))
+		{
+			/* NULL codes sort last, but never satisfy a WHERE key */
+			so->phase = (so->nballs == 0) ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
+			so->chain_blkno = so->meta.nulls.head;
+			so->batch.n = 0;
+			so->batch_pos = 0;
+		}
+	}
+}
+
+/* Return the next row */
+bool
+mihgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	MihScanOpaque so = (MihScanOpaque) scan->opaque;
+	MemoryContext oldcxt = MemoryContextSwitchTo(so->cxt);
+	bool		found = false;
+
+	scan->xs_recheck = false;
+	scan->xs_recheckorderby = false;
+	if (so->ordered)
+		found = MihOrderedNext(scan, so);
+	else
+	{
+		while (so->batch_pos >= so->batch.n)
+		{
+			so->batch.n = 0;
+			so->batch_pos = 0;
+			if (!MihRadiusStep(scan->indexRelation, so))
+				break;
+		}
+		if (so->batch_pos < so->batch.n)
+		{
+			scan->xs_heaptid = so->batch.tids[so->batch_pos++];
+			found = true;
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+	return found;
+}
+
+/* Add every matching row to a bitmap */
+int64
+mihgetbitmap(IndexScanDesc scan, TIDBitmap *tbm)
+{
+	MihScanOpaque so = (MihScanOpaque) scan->opaque;
+	MemoryContext oldcxt = MemoryContextSwitchTo(so->cxt);
+	int64		ntids = 0;
+
+	Assert(!so->ordered);
+	while (MihRadiusStep(scan->indexRelation, so))
+	{
+		if (so->batch.n > 0)
+		{
+			tbm_add_tuples(tbm, so->batch.tids, so->batch.n, false);
+			ntids += so->batch.n;
+			so->batch.n = 0;
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+	return ntids;
+}
+
+/* End a scan */
+void
+mihendscan(IndexScanDesc scan)
+{
+	MihScanOpaque so = (MihScanOpaque) scan->opaque;
+
+	if (BufferIsValid(so->buf))
+		ReleaseBuffer(so->buf);
+	MemoryContextDelete(so->cxt);
+	pfree(so);
+}

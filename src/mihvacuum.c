@@ -1,0 +1,314 @@
+/*-------------------------------------------------------------------------
+ *
+ * mihvacuum.c
+ *	  VACUUM for mih indexes.  Bulk delete marks the entries of dead rows
+ *	  in every table of every segment and in the lists; cleanup flushes
+ *	  the pending list, merges segments (dropping the marked entries) and
+ *	  hands pages no longer referenced to the free space map, once no
+ *	  snapshot from before they were dropped remains.
+ *
+ * Both hold the maintenance lock, so no flush or merge copies entries
+ * while they are being marked, and no page is recorded free while a
+ * merge is filling it.
+ *
+ * src/mihvacuum.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "mih.h"
+
+#include "access/genam.h"
+#include "commands/vacuum.h"
+#include "miscadmin.h"
+#include "storage/indexfsm.h"
+#include "utils/snapmgr.h"
+
+/*
+ * Mark the dead entries of one table page; returns how many it marked.
+ */
+static int64
+MihVacuumTablePage(Relation index, const MihLayout *layout, BlockNumber blkno,
+				   uint32 owner, int table,
+				   IndexBulkDeleteCallback callback, void *callback_state,
+				   int64 *live)
+{
+	Buffer		buf = ReadBuffer(index, blkno);
+	Page		page;
+	int			restbits = PHASH_BITS - layout->bits[table],
+				entry_size = layout->entry_size[table];
+	int			nentries;
+	int64		ndead = 0;
+	uint16		dead[BLCKSZ / 8];
+	char	   *entries;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	page = MihCheckPage(index, buf, MIH_PAGE_TABLE, owner);
+	nentries = MihTablePageHeaderOf(page)->nentries;
+	entries = MihTablePageEntries(page);
+	for (int e = 0; e < nentries; e++)
+	{
+		uint64		rest,
+					tid;
+		ItemPointerData itid;
+
+		MihReadEntry(entries + (Size) e * entry_size, restbits, &rest, &tid);
+		if (MihTidIsDead(tid))
+			continue;
+		MihUnpackTid(tid, &itid);
+		if (callback(&itid, callback_state))
+			dead[ndead++] = e;
+		else
+			(*live)++;
+	}
+	if (ndead > 0)
+	{
+		GenericXLogState *state = GenericXLogStart(index);
+
+		page = GenericXLogRegisterBuffer(state, buf, 0);
+		entries = MihTablePageEntries(page);
+		for (int64 i = 0; i < ndead; i++)
+		{
+			char	   *p = entries + (Size) dead[i] * entry_size;
+			uint64		rest,
+						tid;
+
+			MihReadEntry(p, restbits, &rest, &tid);
+			MihWriteEntry(p, restbits, entry_size, rest, tid & ~MIH_OFFSET_MASK);
+		}
+		GenericXLogFinish(state);
+	}
+	UnlockReleaseBuffer(buf);
+	return ndead;
+}
+
+/* Mark the dead entries of a chain of list pages */
+static int64
+MihVacuumChain(Relation index, const MihChain *chain,
+			   IndexBulkDeleteCallback callback, void *callback_state,
+			   int64 *live)
+{
+	BlockNumber blkno = chain->head;
+	int64		total = 0;
+
+	while (blkno != InvalidBlockNumber)
+	{
+		Buffer		buf = ReadBuffer(index, blkno);
+		Page		page;
+		MihListEntry *entries;
+		uint32		n;
+		uint16		dead[BLCKSZ / 8];
+		int			ndead = 0;
+
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		page = MihCheckPage(index, buf, MIH_PAGE_LIST, chain->owner);
+		n = *MihListPageCount(page);
+		entries = MihListPageEntries(page);
+		for (uint32 i = 0; i < n; i++)
+		{
+			uint64		tid = MihListEntryTid(&entries[i]);
+			ItemPointerData itid;
+
+			if (MihTidIsDead(tid))
+				continue;
+			MihUnpackTid(tid, &itid);
+			if (callback(&itid, callback_state))
+				dead[ndead++] = i;
+			else
+				(*live)++;
+		}
+		if (ndead > 0)
+		{
+			GenericXLogState *state = GenericXLogStart(index);
+
+			page = GenericXLogRegisterBuffer(state, buf, 0);
+			entries = MihListPageEntries(page);
+			for (int i = 0; i < ndead; i++)
+			{
+				MihListEntry *e = &entries[dead[i]];
+
+				MihListEntrySet(e, MihListEntryCode(e),
+								MihListEntryTid(e) & ~MIH_OFFSET_MASK);
+			}
+			GenericXLogFinish(state);
+		}
+		total += ndead;
+		blkno = MihPageGetOpaque(page)->next;
+		UnlockReleaseBuffer(buf);
+		vacuum_delay_point();
+	}
+	return total;
+}
+
+/* Record the dead entries counted per segment in the metapage */
+static void
+MihRecordDead(Relation index, const MihMetaPageData *before, const int64 *ndead)
+{
+	Buffer		buf = ReadBuffer(index, MIH_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	MihMetaPageData *meta;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	meta = MihPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	for (int i = 0; i < meta->nsegments; i++)
+		for (int k = 0; k < before->nsegments; k++)
+			if (meta->segments[i].owner == before->segments[k].owner)
+				meta->segments[i].ndead += ndead[k];
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Bulk delete: mark the entries of the rows the callback says are dead.
+ */
+IndexBulkDeleteResult *
+mihbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+			  IndexBulkDeleteCallback callback, void *callback_state)
+{
+	Relation	index = info->index;
+	MihMetaPageData meta;
+	MihCache   *cache;
+	int64		ndead[MIH_MAX_SEGMENTS];
+	int64		live = 0,
+				ignored = 0;
+
+	if (stats == NULL)
+		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
+
+	MihLockMaintenance(index);
+	cache = MihGetCache(index, &meta);
+	for (int s = 0; s < meta.nsegments; s++)
+	{
+		ndead[s] = 0;
+		for (int j = 0; j < meta.nsubstrings; j++)
+		{
+			const MihTableMap *map = &cache->maps[s][j];
+
+			for (uint32 p = 0; p < map->npages; p++)
+			{
+				/* count rows in table 0 only: every table holds each row */
+				int64		n = MihVacuumTablePage(index, &cache->layout, map->blknos[p],
+												   meta.segments[s].owner, j,
+												   callback, callback_state,
+												   j == 0 ? &live : &ignored);
+
+				if (j == 0)
+					ndead[s] += n;
+				vacuum_delay_point();
+			}
+		}
+		stats->tuples_removed += ndead[s];
+	}
+	stats->tuples_removed += MihVacuumChain(index, &meta.pending, callback, callback_state, &live);
+	stats->tuples_removed += MihVacuumChain(index, &meta.flushing, callback, callback_state, &live);
+	stats->tuples_removed += MihVacuumChain(index, &meta.nulls, callback, callback_state, &live);
+	MihRecordDead(index, &meta, ndead);
+	MihUnlockMaintenance(index);
+
+	stats->num_index_tuples = live;
+	stats->estimated_count = false;
+	return stats;
+}
+
+/* Note the blocks of a chain of pages (list or map) as referenced */
+static void
+MihMarkChain(Relation index, BlockNumber head, bool *referenced,
+			 BlockNumber nblocks)
+{
+	BlockNumber blkno = head;
+
+	while (blkno != InvalidBlockNumber && blkno < nblocks && !referenced[blkno])
+	{
+		Buffer		buf = ReadBuffer(index, blkno);
+
+		referenced[blkno] = true;
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		blkno = MihPageGetOpaque(BufferGetPage(buf))->next;
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+/*
+ * Hand the pages no segment or list references to the free space map, if
+ * every snapshot that could still read them is gone.  Returns how many.
+ */
+static BlockNumber
+MihRecyclePages(Relation index, BlockNumber *npages)
+{
+	/* the block count first: later pages are being set up by inserts */
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	MihMetaPageData meta;
+	MihCache   *cache;
+	bool	   *referenced;
+	BlockNumber nfree = 0;
+
+	*npages = nblocks;
+	cache = MihGetCache(index, &meta);
+	if (FullTransactionIdIsValid(meta.last_drop) &&
+		!GlobalVisCheckRemovableFullXid(NULL, meta.last_drop))
+		return 0;
+
+	referenced = palloc0(Max(nblocks, 1) * sizeof(bool));
+	referenced[MIH_METAPAGE_BLKNO] = true;
+	for (int s = 0; s < meta.nsegments; s++)
+	{
+		for (int j = 0; j < meta.nsubstrings; j++)
+			for (uint32 p = 0; p < cache->maps[s][j].npages; p++)
+				if (cache->maps[s][j].blknos[p] < nblocks)
+					referenced[cache->maps[s][j].blknos[p]] = true;
+		MihMarkChain(index, meta.segments[s].map_head, referenced, nblocks);
+	}
+	MihMarkChain(index, meta.pending.head, referenced, nblocks);
+	MihMarkChain(index, meta.flushing.head, referenced, nblocks);
+	MihMarkChain(index, meta.nulls.head, referenced, nblocks);
+
+	for (BlockNumber b = 0; b < nblocks; b++)
+		if (!referenced[b])
+		{
+			RecordFreeIndexPage(index, b);
+			nfree++;
+		}
+	pfree(referenced);
+	IndexFreeSpaceMapVacuum(index);
+	return nfree;
+}
+
+/*
+ * Cleanup after VACUUM: flush and merge, recycle pages, report sizes.
+ */
+IndexBulkDeleteResult *
+mihvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
+{
+	Relation	index = info->index;
+	MihMetaPageData meta;
+	BlockNumber npages,
+				pages_free;
+
+	if (info->analyze_only)
+		return stats;
+
+	/*
+	 * Recycle first, so that this VACUUM's merge can reuse the pages earlier
+	 * merges dropped; the pages it drops itself are recycled next time.
+	 */
+	MihLockMaintenance(index);
+	pages_free = MihRecyclePages(index, &npages);
+	MihUnlockMaintenance(index);
+
+	MihFlushAndMerge(index, MIH_MERGE_VACUUM);
+
+	MihLockMaintenance(index);
+	if (stats == NULL)
+	{
+		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
+		MihReadMeta(index, &meta);
+		for (int s = 0; s < meta.nsegments; s++)
+			stats->num_index_tuples += meta.segments[s].nentries - meta.segments[s].ndead;
+		stats->num_index_tuples += meta.pending.nentries + meta.nulls.nentries;
+		stats->estimated_count = true;
+	}
+	stats->pages_free = pages_free;
+	stats->num_pages = RelationGetNumberOfBlocks(index);
+	MihUnlockMaintenance(index);
+	return stats;
+}
