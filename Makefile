@@ -20,7 +20,7 @@ OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
 	src/mihscan.o src/mihvacuum.o src/mihcost.o src/mihvalidate.o \
 	$(CORE_OBJS)
 
-REGRESS = phash_type hamming image_hash image_errors caption
+REGRESS = phash_type hamming image_hash image_errors caption mih mih_upgrade
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 

@@ -7,8 +7,9 @@ DROP INDEX IF EXISTS images_caption_fts;	-- the index of earlier demos
 CREATE INDEX IF NOT EXISTS images_caption ON images
 	USING gin (caption_tsvector(caption));
 
--- Hash search: a sequential scan for now.
--- TODO(issue 3): CREATE INDEX IF NOT EXISTS images_phash_mih ON images USING mih (phash);
+-- Hash search: the mih index serves radius searches (<@ hamming_ball),
+-- nearest-neighbour ordering (ORDER BY <~>) and joins on either.
+CREATE INDEX IF NOT EXISTS images_phash_mih ON images USING mih (phash);
 
 CREATE INDEX IF NOT EXISTS image_meta_artist ON image_meta (artist);
 

@@ -1,7 +1,6 @@
 -- demo/results_page.sql: the results of searches.sql as one JSON document,
 -- for results_page.py.  Same psql variables as searches.sql; the
 -- portfolio table is the one searches.sql made.
--- TODO(issue 3, issue 4): change these with searches.sql.
 \set artist_phrase '"' :artist '"'
 
 WITH q AS (

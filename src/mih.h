@@ -129,7 +129,9 @@ MihUnpackTid(uint64 packed, ItemPointer tid)
  * Table pages.  After the page header: a MihTablePageHeader, then
  * nkeys uint32 keys in ascending order, then nkeys + 1 uint16 entry
  * indexes (entries of keys[i] are entries starts[i] .. starts[i+1] - 1),
- * then nentries packed entries of entry_size bytes.  An entry is, in
+ * then nentries packed entries of entry_size bytes.  The header repeats
+ * the page's owner and kind, so that a scan checks them without touching
+ * the end of the page.  An entry is, in
  * little-endian bit order, the code with the key's bits removed
  * (64 - key bits) followed by the packed TID.  A key whose entries do not
  * fit in one page continues at the start of the next.
@@ -138,6 +140,9 @@ typedef struct MihTablePageHeader
 {
 	uint16		nkeys;
 	uint16		nentries;
+	uint32		owner;			/* copies of the special space's owner and */
+	uint16		kind;			/* kind, on the cache line scans read first */
+	uint16		table;
 } MihTablePageHeader;
 
 /*
@@ -367,6 +372,9 @@ extern MihCache *MihGetCache(Relation index, MihMetaPageData *meta);
 extern Page MihCheckPage(Relation index, Buffer buf, uint16 kind, uint32 owner);
 extern int	MihPendingLimitEntries(Relation index);
 extern char *mihbuildphasename(int64 phasenum);
+extern void MihForgetCache(Relation index);
+extern bool mihproperty(Oid index_oid, int attno, IndexAMProperty prop,
+						const char *propname, bool *res, bool *isnull);
 
 /* mihsegment.c */
 typedef struct MihSegmentSource MihSegmentSource;

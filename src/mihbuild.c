@@ -147,6 +147,7 @@ mihbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data",
 			 RelationGetRelationName(index));
+	MihForgetCache(index);
 
 	MihWriteEmptyMeta(index);
 
@@ -183,6 +184,7 @@ mihbuildempty(Relation index)
 {
 	Page		page = (Page) palloc(BLCKSZ);
 
+	MihForgetCache(index);
 	MihInitPage(page, MIH_PAGE_META, 0, 0);
 	MihInitMeta(MihPageGetMeta(page), MIH_MAX_SUBSTRINGS);
 	((PageHeader) page)->pd_lower += sizeof(MihMetaPageData);

@@ -27,6 +27,7 @@
  */
 #include "mih.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/genam.h"
@@ -118,6 +119,20 @@ mihcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 				probe;
 	int			radius = PHASH_BITS;
 	ListCell   *lc;
+
+	/*
+	 * A scan without any condition or ordering would read the whole index
+	 * and could not return the hash (no index-only scans): never choose it.
+	 */
+	if (path->indexclauses == NIL && path->indexorderbys == NIL)
+	{
+		*indexStartupCost = DBL_MAX;
+		*indexTotalCost = DBL_MAX;
+		*indexSelectivity = 1;
+		*indexCorrelation = 0;
+		*indexPages = 1;
+		return;
+	}
 
 	MemSet(&costs, 0, sizeof(costs));
 	genericcostestimate(root, path, loop_count, &costs);

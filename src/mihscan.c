@@ -109,6 +109,8 @@ typedef struct MihScanOpaqueData
 	MihTidList	lists[PHASH_BITS + 1];	/* candidates by distance */
 	int64		nlisted;
 	int64		list_limit;		/* from work_mem */
+	int64		pass_budget;	/* rows a linear pass keeps, grows by 8 */
+	double		probes_done;	/* probes of the rounds so far */
 } MihScanOpaqueData;
 
 typedef MihScanOpaqueData *MihScanOpaque;
@@ -194,11 +196,18 @@ MihScanChainPage(Relation index, MihScanOpaque so, BlockNumber blkno,
 	return next;
 }
 
-/* Pin and share-lock a page, keeping the pin of the last page probed */
+/*
+ * Pin and share-lock a table page, keeping the pin of the last page
+ * probed.  The page's own header says whose it is (MihCheckPage's check,
+ * without reading the end of the page).
+ */
 static Page
 MihScanLockPage(Relation index, MihScanOpaque so, BlockNumber blkno,
-				uint32 owner)
+				uint32 owner, int table)
 {
+	Page		page;
+	MihTablePageHeader *hdr;
+
 	if (!BufferIsValid(so->buf) || BufferGetBlockNumber(so->buf) != blkno)
 	{
 		if (BufferIsValid(so->buf))
@@ -207,16 +216,28 @@ MihScanLockPage(Relation index, MihScanOpaque so, BlockNumber blkno,
 		so->buf = ReadBuffer(index, blkno);
 	}
 	LockBuffer(so->buf, BUFFER_LOCK_SHARE);
-	return MihCheckPage(index, so->buf, MIH_PAGE_TABLE, owner);
+	page = BufferGetPage(so->buf);
+	hdr = MihTablePageHeaderOf(page);
+	if (PageIsNew(page) || hdr->kind != MIH_PAGE_TABLE || hdr->owner != owner ||
+		hdr->table != table)
+		MihCheckPage(index, so->buf, MIH_PAGE_TABLE, owner);	/* reports it */
+	return page;
 }
 
 /*
- * Check the entries start .. end-1 of a table page, all with the given
- * key, whose distance from the query's key is keydist.
+ * Check the entries of keys kfrom .. kto-1 of a table page.  keydist is
+ * the distance of those keys from the query's key when the caller knows
+ * it (a probe), or -1 to compute it per key (a linear scan).  The first
+ * eight bytes of an entry hold the rest of the code (at most 56 bits), so
+ * the full entry is read only for entries that match.
+ *
+ * This is the hot loop of every scan.  It is compiled twice, for CPUs with
+ * and without the POPCNT instruction (x86-64's baseline lacks it, and the
+ * library fallback is several times slower), and chosen at run time.
  */
-static void
-MihScanEntries(MihScanOpaque so, Page page, int table, uint32 key,
-			   int keydist, int start, int end, bool dedup)
+static pg_attribute_always_inline void
+MihScanKeysBody(MihScanOpaque so, Page page, int table, int kfrom, int kto,
+				int keydist, bool dedup)
 {
 	const MihLayout *layout = so->layout;
 	int			shift = layout->shift[table],
@@ -224,40 +245,94 @@ MihScanEntries(MihScanOpaque so, Page page, int table, uint32 key,
 				restbits = PHASH_BITS - bits,
 				entry_size = layout->entry_size[table];
 	uint64		qrest = so->qrest[table];
-	const char *p = MihTablePageEntries(page) + (Size) start * entry_size;
+	uint32		qkey = so->qkey[table];
+	uint64		restmask = (UINT64CONST(1) << restbits) - 1;
+	uint32	   *keys = MihTablePageKeys(page);
+	uint16	   *starts = MihTablePageStarts(page);
+	const char *entries = MihTablePageEntries(page);
 
-	for (int e = start; e < end; e++, p += entry_size)
+	for (int k = kfrom; k < kto; k++)
 	{
-		uint64		rest,
-					tid;
-		int			dist;
-		PHash		code;
+		uint32		key = keys[k];
+		int			kd = keydist >= 0 ? keydist : __builtin_popcount(key ^ qkey);
+		int			maxrest = so->limit - kd;
+		const char *p = entries + (Size) starts[k] * entry_size;
+		const char *end = entries + (Size) starts[k + 1] * entry_size;
 
-		MihReadEntry(p, restbits, &rest, &tid);
-		dist = __builtin_popcountll(rest ^ qrest) + keydist;
-		if (dist > so->limit || MihTidIsDead(tid))
+		if (maxrest < 0)
 			continue;
-		code = MihJoin(rest, key, shift, bits);
-		if (dedup)
+		for (; p < end; p += entry_size)
 		{
-			PHash		diff = code ^ so->q;
-			bool		earlier = false;
+			uint64		word,
+						rest,
+						tid;
+			int			dist;
+			PHash		code;
 
-			for (int t = 0; t < layout->m && !earlier; t++)
-			{
-				int			d = __builtin_popcountll(diff & so->tablemask[t]);
-
-				if (d < keydist || (d == keydist && t < table))
-					earlier = true;
-			}
-			if (earlier)
+			memcpy(&word, p, sizeof(word));
+			rest = word & restmask;
+			dist = __builtin_popcountll(rest ^ qrest);
+			if (dist > maxrest)
 				continue;
+			dist += kd;
+			MihReadEntry(p, restbits, &rest, &tid);
+			if (MihTidIsDead(tid))
+				continue;
+			code = MihJoin(rest, key, shift, bits);
+			if (dedup)
+			{
+				PHash		diff = code ^ so->q;
+				bool		earlier = false;
+
+				for (int t = 0; t < layout->m && !earlier; t++)
+				{
+					int			d = __builtin_popcountll(diff & so->tablemask[t]);
+
+					if (d < kd || (d == kd && t < table))
+						earlier = true;
+				}
+				if (earlier)
+					continue;
+			}
+			if ((so->ordered ? so->nballs > 0 : so->nballs > 1) &&
+				!MihMatchesBalls(so, code))
+				continue;
+			MihReport(so, tid, dist);
 		}
-		if ((so->ordered ? so->nballs > 0 : so->nballs > 1) &&
-			!MihMatchesBalls(so, code))
-			continue;
-		MihReport(so, tid, dist);
 	}
+}
+
+typedef void (*MihScanKeysFunc) (MihScanOpaque so, Page page, int table,
+								 int kfrom, int kto, int keydist, bool dedup);
+
+static void
+MihScanKeysGeneric(MihScanOpaque so, Page page, int table, int kfrom, int kto,
+				   int keydist, bool dedup)
+{
+	MihScanKeysBody(so, page, table, kfrom, kto, keydist, dedup);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt")))
+static void
+MihScanKeysPopcnt(MihScanOpaque so, Page page, int table, int kfrom, int kto,
+				  int keydist, bool dedup)
+{
+	MihScanKeysBody(so, page, table, kfrom, kto, keydist, dedup);
+}
+#endif
+
+static MihScanKeysFunc MihScanKeys = NULL;
+
+/* Choose the hot loop for this CPU */
+static void
+MihChooseScanKeys(void)
+{
+	MihScanKeys = MihScanKeysGeneric;
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__builtin_cpu_supports("popcnt"))
+		MihScanKeys = MihScanKeysPopcnt;
+#endif
 }
 
 /* Look up one key in one table of one segment */
@@ -287,7 +362,7 @@ MihScanProbe(Relation index, MihScanOpaque so, int segno, int table,
 
 	for (;;)
 	{
-		Page		page = MihScanLockPage(index, so, map->blknos[p], owner);
+		Page		page = MihScanLockPage(index, so, map->blknos[p], owner, table);
 		MihTablePageHeader *hdr = MihTablePageHeaderOf(page);
 		uint32	   *keys = MihTablePageKeys(page);
 		int			klo = 0,
@@ -303,12 +378,7 @@ MihScanProbe(Relation index, MihScanOpaque so, int segno, int table,
 				khi = mid;
 		}
 		if (klo < hdr->nkeys && keys[klo] == key)
-		{
-			uint16	   *starts = MihTablePageStarts(page);
-
-			MihScanEntries(so, page, table, key, keydist,
-						   starts[klo], starts[klo + 1], true);
-		}
+			MihScanKeys(so, page, table, klo, klo + 1, keydist, true);
 		LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
 		/* a bucket continues on the next page if that one starts with it */
 		if (p + 1 < map->npages && map->first_keys[p + 1] <= key)
@@ -324,15 +394,9 @@ MihScanLinearPage(Relation index, MihScanOpaque so, int segno, uint32 pageno)
 {
 	const MihTableMap *map = &so->cache->maps[segno][0];
 	Page		page = MihScanLockPage(index, so, map->blknos[pageno],
-									   so->meta.segments[segno].owner);
-	MihTablePageHeader *hdr = MihTablePageHeaderOf(page);
-	uint32	   *keys = MihTablePageKeys(page);
-	uint16	   *starts = MihTablePageStarts(page);
+									   so->meta.segments[segno].owner, 0);
 
-	for (int k = 0; k < hdr->nkeys; k++)
-		MihScanEntries(so, page, 0, keys[k],
-					   __builtin_popcount(keys[k] ^ so->qkey[0]),
-					   starts[k], starts[k + 1], false);
+	MihScanKeys(so, page, 0, 0, MihTablePageHeaderOf(page)->nkeys, -1, false);
 	LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
 }
 
@@ -362,14 +426,13 @@ MihLinearPages(const MihMetaPageData *meta)
 	return pages;
 }
 
-static int
-MihCompareProbes(const void *a, const void *b)
-{
-	uint64		x = *(const uint64 *) a,
-				y = *(const uint64 *) b;
-
-	return (x > y) - (x < y);
-}
+/* mih_sort_probes(): sort uint64 probes, with the comparison inlined */
+#define ST_SORT mih_sort_probes
+#define ST_ELEMENT_TYPE uint64
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /*
  * Fill so->probes with the keys of a table between min_radius and
@@ -409,7 +472,7 @@ MihMakeProbes(MihScanOpaque so, int table, int min_radius, int max_radius)
 		}
 	}
 	Assert(so->nprobes == n);
-	qsort(so->probes, so->nprobes, sizeof(uint64), MihCompareProbes);
+	mih_sort_probes(so->probes, so->nprobes);
 	so->probe = 0;
 }
 
@@ -473,7 +536,8 @@ MihRadiusStep(Relation index, MihScanOpaque so)
 			case MIH_SCAN_PROBE:
 				if (so->segno >= so->meta.nsegments)
 				{
-					so->phase = MIH_SCAN_DONE;
+					so->phase = so->nballs == 0 ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
+					so->chain_blkno = so->meta.nulls.head;
 					continue;
 				}
 				if (so->probes == NULL)
@@ -497,7 +561,9 @@ MihRadiusStep(Relation index, MihScanOpaque so)
 			case MIH_SCAN_LINEAR:
 				if (so->segno >= so->meta.nsegments)
 				{
-					so->phase = MIH_SCAN_DONE;
+					/* a scan without any key returns every row, NULLs too */
+					so->phase = so->nballs == 0 ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
+					so->chain_blkno = so->meta.nulls.head;
 					continue;
 				}
 				if (so->pageno < so->cache->maps[so->segno][0].npages)
@@ -507,6 +573,15 @@ MihRadiusStep(Relation index, MihScanOpaque so)
 				}
 				so->segno++;
 				so->pageno = 0;
+				continue;
+			case MIH_SCAN_NULLS:
+				if (so->chain_blkno != InvalidBlockNumber)
+				{
+					so->chain_blkno = MihScanChainPage(index, so, so->chain_blkno,
+													   so->meta.nulls.owner);
+					return true;
+				}
+				so->phase = MIH_SCAN_DONE;
 				continue;
 			default:
 				return false;
@@ -559,7 +634,7 @@ MihOrderedLinearPass(Relation index, MihScanOpaque so)
 		{
 			MihScanLinearPage(index, so, segno, p);
 			/* over memory: give up the farthest distances found */
-			while (so->nlisted > so->list_limit && top > so->floor + 1)
+			while (so->nlisted > so->pass_budget && top > so->floor + 1)
 			{
 				MihDropListsAbove(so, top - 1);
 				top--;
@@ -572,6 +647,8 @@ MihOrderedLinearPass(Relation index, MihScanOpaque so)
 	MihDropListsAbove(so, top);
 	so->limit = saved_limit;
 	so->bound = top;
+	/* a query wanting more rows than this pass kept gets more next time */
+	so->pass_budget = Min(so->pass_budget * 8, so->list_limit);
 }
 
 /*
@@ -599,9 +676,17 @@ MihOrderedAdvance(Relation index, MihScanOpaque so)
 		probes = so->meta.nsegments *
 			(MihProbeCount(so->layout->bits[so->round_j], so->round_s) -
 			 (so->round_s > 0 ? MihProbeCount(so->layout->bits[so->round_j], so->round_s - 1) : 0));
-		if (probes * MIH_PROBE_COST > MihLinearPages(&so->meta) * MIH_LINEAR_PAGE_COST ||
+		/*
+		 * Probe on while all the probing, this round's included, costs less
+		 * than one linear pass: then the scan costs at most about twice what
+		 * the better of the two would have.
+		 */
+		if ((so->probes_done + probes) * MIH_PROBE_COST >
+			MihLinearPages(&so->meta) * MIH_LINEAR_PAGE_COST ||
 			so->nlisted > so->list_limit)
 			so->phase = MIH_SCAN_LINEAR;
+		else
+			so->probes_done += probes;
 	}
 
 	if (so->phase == MIH_SCAN_LINEAR)
@@ -662,6 +747,8 @@ mihbeginscan(Relation r, int nkeys, int norderbys)
 	IndexScanDesc scan = RelationGetIndexScan(r, nkeys, norderbys);
 	MihScanOpaque so = palloc0(sizeof(MihScanOpaqueData));
 
+	if (MihScanKeys == NULL)
+		MihChooseScanKeys();
 	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "mih scan",
 									ALLOCSET_DEFAULT_SIZES);
 	so->buf = InvalidBuffer;
@@ -702,6 +789,8 @@ mihrescan(IndexScanDesc scan, ScanKey scankey, int nscankeys,
 	memset(so->lists, 0, sizeof(so->lists));
 	so->nlisted = 0;
 	so->list_limit = Max((int64) work_mem * 1024 / (int64) sizeof(ItemPointerData), 1024);
+	so->pass_budget = Min(1024, so->list_limit);
+	so->probes_done = 0;
 	so->probes = NULL;
 
 	so->empty = false;

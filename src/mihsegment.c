@@ -74,6 +74,9 @@ MihWriterFlushPage(MihSegmentWriter *w)
 	hdr = MihTablePageHeaderOf(page);
 	hdr->nkeys = w->nkeys;
 	hdr->nentries = w->nentries;
+	hdr->owner = w->owner;
+	hdr->kind = MIH_PAGE_TABLE;
+	hdr->table = w->table;
 	w->starts[w->nkeys] = w->nentries;
 	memcpy(MihTablePageKeys(page), w->keys, w->nkeys * sizeof(uint32));
 	memcpy(MihTablePageStarts(page), w->starts, (w->nkeys + 1) * sizeof(uint16));

@@ -422,6 +422,37 @@ MihGetCache(Relation index, MihMetaPageData *meta)
 	return cache;
 }
 
+/*
+ * Forget this backend's cache of an index being (re)built: a TRUNCATE in
+ * the transaction that created the table rebuilds the index in place,
+ * with the same file and a layout version starting again from 1.
+ */
+void
+MihForgetCache(Relation index)
+{
+	for (MihCacheEntry *entry = mih_caches; entry; entry = entry->next)
+		if (entry->relid == RelationGetRelid(index) && entry->cache)
+		{
+			MemoryContextSetParent(entry->cxt, mih_superseded);
+			entry->cache = NULL;
+			entry->cxt = NULL;
+		}
+}
+
+/* Answer the properties the planner and pg_index_column_has_property ask */
+bool
+mihproperty(Oid index_oid, int attno, IndexAMProperty prop,
+			const char *propname, bool *res, bool *isnull)
+{
+	if (attno == 1 && prop == AMPROP_DISTANCE_ORDERABLE)
+	{
+		*res = true;
+		*isnull = false;
+		return true;
+	}
+	return false;
+}
+
 /* Name the build phases for pg_stat_progress_create_index */
 char *
 mihbuildphasename(int64 phasenum)
@@ -475,7 +506,7 @@ mih_handler(PG_FUNCTION_ARGS)
 	amroutine->amcanreturn = NULL;
 	amroutine->amcostestimate = mihcostestimate;
 	amroutine->amoptions = mihoptions;
-	amroutine->amproperty = NULL;
+	amroutine->amproperty = mihproperty;
 	amroutine->ambuildphasename = mihbuildphasename;
 	amroutine->amvalidate = mihvalidate;
 	amroutine->amadjustmembers = NULL;

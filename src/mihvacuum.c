@@ -24,11 +24,58 @@
 #include "utils/snapmgr.h"
 
 /*
+ * The TIDs of the rows found dead in table 0, sorted, so that the other
+ * tables (which hold the same rows) are marked without asking the
+ * callback again: VACUUM's callback is a search of its own, and
+ * validate_index (CREATE INDEX CONCURRENTLY) wants each TID once.
+ */
+typedef struct MihDeadTids
+{
+	uint64	   *tids;
+	int64		n;
+	int64		capacity;
+} MihDeadTids;
+
+static int
+MihCompareTids(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a,
+				y = *(const uint64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Is the entry with this packed TID dead?  Table 0 asks the callback and
+ * records the answer; the other tables look it up.
+ */
+static bool
+MihEntryIsDead(uint64 tid, int table, MihDeadTids *dead,
+			   IndexBulkDeleteCallback callback, void *callback_state)
+{
+	ItemPointerData itid;
+
+	if (table > 0)
+		return bsearch(&tid, dead->tids, dead->n, sizeof(uint64), MihCompareTids) != NULL;
+	MihUnpackTid(tid, &itid);
+	if (!callback(&itid, callback_state))
+		return false;
+	if (dead->n == dead->capacity)
+	{
+		dead->capacity = Max(dead->capacity * 2, 1024);
+		dead->tids = dead->tids ? repalloc_huge(dead->tids, dead->capacity * sizeof(uint64)) :
+			palloc(dead->capacity * sizeof(uint64));
+	}
+	dead->tids[dead->n++] = tid;
+	return true;
+}
+
+/*
  * Mark the dead entries of one table page; returns how many it marked.
  */
 static int64
 MihVacuumTablePage(Relation index, const MihLayout *layout, BlockNumber blkno,
-				   uint32 owner, int table,
+				   uint32 owner, int table, MihDeadTids *deadtids,
 				   IndexBulkDeleteCallback callback, void *callback_state,
 				   int64 *live)
 {
@@ -49,13 +96,11 @@ MihVacuumTablePage(Relation index, const MihLayout *layout, BlockNumber blkno,
 	{
 		uint64		rest,
 					tid;
-		ItemPointerData itid;
 
 		MihReadEntry(entries + (Size) e * entry_size, restbits, &rest, &tid);
 		if (MihTidIsDead(tid))
 			continue;
-		MihUnpackTid(tid, &itid);
-		if (callback(&itid, callback_state))
+		if (MihEntryIsDead(tid, table, deadtids, callback, callback_state))
 			dead[ndead++] = e;
 		else
 			(*live)++;
@@ -179,16 +224,22 @@ mihbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	cache = MihGetCache(index, &meta);
 	for (int s = 0; s < meta.nsegments; s++)
 	{
+		MihDeadTids deadtids = {NULL, 0, 0};
+
 		ndead[s] = 0;
 		for (int j = 0; j < meta.nsubstrings; j++)
 		{
 			const MihTableMap *map = &cache->maps[s][j];
 
+			if (j == 1 && deadtids.n == 0)
+				break;			/* nothing to mark in the other tables */
+			if (j == 1)
+				qsort(deadtids.tids, deadtids.n, sizeof(uint64), MihCompareTids);
 			for (uint32 p = 0; p < map->npages; p++)
 			{
 				/* count rows in table 0 only: every table holds each row */
 				int64		n = MihVacuumTablePage(index, &cache->layout, map->blknos[p],
-												   meta.segments[s].owner, j,
+												   meta.segments[s].owner, j, &deadtids,
 												   callback, callback_state,
 												   j == 0 ? &live : &ignored);
 
@@ -197,6 +248,8 @@ mihbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 				vacuum_delay_point();
 			}
 		}
+		if (deadtids.tids)
+			pfree(deadtids.tids);
 		stats->tuples_removed += ndead[s];
 	}
 	stats->tuples_removed += MihVacuumChain(index, &meta.pending, callback, callback_state, &live);

@@ -32,8 +32,10 @@
 #      table, and later of the index;
 #   3. makes the query sets (fixed seeds): 200 "planted" (an existing row's
 #      code with 0-4 bits flipped) and 200 "random" (uniform codes); with
-#      --skewed also 100 "big" (the big cluster's centre with 0-4 bits
-#      flipped) and 100 "far" (at least 15 bits from every cluster centre);
+#      --skewed also 100 "cluster" (a small cluster's centre with 0-4 bits
+#      flipped: queries with near-duplicates), 100 "big" (the big cluster's
+#      centre with 0-4 bits flipped) and 100 "far" (at least 15 bits from
+#      every cluster centre);
 #   4. times, through prepared statements (PREPARE once per session, then
 #      EXECUTE per query from a PL/pgSQL loop, clock_timestamp() around each
 #      EXECUTE, server side; one session per query set and method; the index
@@ -135,9 +137,9 @@ fi
 
 # query sets: name and size
 QSETS=(planted random)
-declare -A QSET_SIZE=([planted]=200 [random]=200 [big]=100 [far]=100)
+declare -A QSET_SIZE=([planted]=200 [random]=200 [cluster]=100 [big]=100 [far]=100)
 if [ "$SKEWED" = 1 ]; then
-	QSETS+=(big far)
+	QSETS+=(cluster big far)
 fi
 seq_limit() {   # queries of set $1 timed by sequential scan
 	if [ "${QSET_SIZE[$1]}" = 200 ]; then echo "$SEQ_QUERIES"; else echo $(((SEQ_QUERIES + 1) / 2)); fi
@@ -354,6 +356,7 @@ done
 echo "queries: ${sets_line%, }"
 echo "      planted: an existing row's code, 0-4 bits flipped; random: uniform random codes"
 if [ "$SKEWED" = 1 ]; then
+	echo "      cluster: a small cluster's centre (16 members on average), 0-4 bits flipped;"
 	echo "      big: the big cluster's centre, 0-4 bits flipped; far: >= 15 bits from every cluster centre"
 fi
 echo "      timed by sequential scan: the first K of each set (K in brackets), in ${SEQ_S} s"
@@ -462,10 +465,10 @@ WITH m AS (SELECT stmt, qset, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS
 	FROM mih_results WHERE method = 'index' GROUP BY stmt, qset),
 t(label, value, ok, o) AS (
 	SELECT 'radius 8, ids, ' || qset || ': <= 0.5 ms', round(med::numeric, 3) || ' ms', med <= 0.5,
-		CASE qset WHEN 'planted' THEN 1 WHEN 'random' THEN 2 WHEN 'big' THEN 3 ELSE 4 END
+		CASE qset WHEN 'planted' THEN 1 WHEN 'random' THEN 2 WHEN 'cluster' THEN 3 ELSE 4 END
 	FROM m WHERE stmt = 'mih_i8' AND qset <> 'big'
-	UNION ALL SELECT '10-NN, planted: <= 1 ms', round(med::numeric, 3) || ' ms', med <= 1, 5
-	FROM m WHERE stmt = 'mih_knn10' AND qset = 'planted'
+	UNION ALL SELECT '10-NN, ' || qset || ': <= 1 ms', round(med::numeric, 3) || ' ms', med <= 1, 5
+	FROM m WHERE stmt = 'mih_knn10' AND qset IN ('planted', 'cluster')
 	UNION ALL SELECT '10-NN, random: <= 20 ms', round(med::numeric, 3) || ' ms', med <= 20, 6
 	FROM m WHERE stmt = 'mih_knn10' AND qset = 'random'
 	UNION ALL SELECT 'index build: <= 30 s', '$INDEX_BUILD_S s', $INDEX_BUILD_S <= 30, 7

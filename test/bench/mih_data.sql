@@ -27,6 +27,8 @@
 --         random   200: uniform random codes;
 --         big      100: (skewed) the big cluster's centre with 0 to 4 bits
 --                       flipped;
+--         cluster  100: (skewed) a small cluster's centre with 0 to 4 bits
+--                       flipped: a query with near-duplicates
 --         far      100: (skewed) uniform random codes at least 15 bits from
 --                       every small cluster's centre and at least 24 bits
 --                       from the big cluster's (so no cluster member is
@@ -160,6 +162,16 @@ SELECT 'big', k,
 		mih_mod(hashint8extended(k, :seed + 25), 5))::phash,
 	format('big cluster centre with %s bits flipped', mih_mod(hashint8extended(k, :seed + 25), 5))
 FROM generate_series(0, 99) AS k;
+
+-- cluster: a small cluster's centre with 0-4 bits flipped: a query with
+-- near-duplicates (16 on average, within about 8 bits)
+INSERT INTO mih_queries
+SELECT 'cluster', k,
+	mih_flip(c.code, hashint8extended(k, :seed + 27), mih_mod(hashint8extended(k, :seed + 28), 5))::phash,
+	format('small cluster %s centre with %s bits flipped', c.c, mih_mod(hashint8extended(k, :seed + 28), 5))
+FROM generate_series(0, 99) AS k
+	JOIN mih_centres AS c ON c.c = 1 + mih_mod(hashint8extended(k, :seed + 29),
+		(SELECT max(c) FROM mih_centres));
 
 -- far: rejection sampling over candidates in a fixed order, until 100
 SELECT set_config('mih.seed', :'seed', false) \gset mih_ignored_
