@@ -94,6 +94,8 @@ typedef struct MihScanOpaqueData
 	int64		probe;			/* next probe */
 	int			probe_radius[MIH_MAX_SUBSTRINGS];	/* radius scans */
 	Buffer		buf;			/* pinned page, reused by the next probe */
+	BlockNumber prefetched;		/* the next probe's page, asked for early */
+	Buffer		prefetched_buf; /* where it was then, if in shared buffers */
 
 	/* radius scans: rows found, waiting to be returned */
 	MihTidList	batch;
@@ -213,7 +215,11 @@ MihScanLockPage(Relation index, MihScanOpaque so, BlockNumber blkno,
 		if (BufferIsValid(so->buf))
 			ReleaseBuffer(so->buf);
 		so->buf = InvalidBuffer;
-		so->buf = ReadBuffer(index, blkno);
+		if (blkno == so->prefetched && BufferIsValid(so->prefetched_buf) &&
+			ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, so->prefetched_buf))
+			so->buf = so->prefetched_buf;
+		else
+			so->buf = ReadBuffer(index, blkno);
 	}
 	LockBuffer(so->buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(so->buf);
@@ -335,20 +341,13 @@ MihChooseScanKeys(void)
 #endif
 }
 
-/* Look up one key in one table of one segment */
-static void
-MihScanProbe(Relation index, MihScanOpaque so, int segno, int table,
-			 uint32 key, int keydist)
+/* The first page that can hold a key: the last whose first key is below it */
+static inline uint32
+MihFindPage(const MihTableMap *map, uint32 key)
 {
-	const MihTableMap *map = &so->cache->maps[segno][table];
-	uint32		owner = so->meta.segments[segno].owner;
 	uint32		lo = 0,
 				hi = map->npages;
-	uint32		p;
 
-	if (map->npages == 0)
-		return;
-	/* p: the last page whose first key is below key, or the first page */
 	while (lo < hi)
 	{
 		uint32		mid = (lo + hi) / 2;
@@ -358,7 +357,54 @@ MihScanProbe(Relation index, MihScanOpaque so, int segno, int table,
 		else
 			hi = mid;
 	}
-	p = lo > 0 ? lo - 1 : 0;
+	return lo > 0 ? lo - 1 : 0;
+}
+
+/*
+ * Ask early for the page the next probe will read.  A probe costs mostly
+ * the wait for memory: the buffer lookup and the first touches of the
+ * page.  If the page is in shared buffers, its first lines are loaded into
+ * the CPU cache while this probe runs, and the next probe pins it without
+ * a second lookup (ReadRecentBuffer rechecks that it is still the page).
+ */
+static void
+MihPrefetchProbe(Relation index, MihScanOpaque so, int segno, int table,
+				 uint32 key)
+{
+	const MihTableMap *map = &so->cache->maps[segno][table];
+	BlockNumber blkno;
+	PrefetchBufferResult r;
+
+	if (map->npages == 0 || RelationUsesLocalBuffers(index))
+		return;
+	blkno = map->blknos[MihFindPage(map, key)];
+	if (blkno == so->prefetched ||
+		(BufferIsValid(so->buf) && BufferGetBlockNumber(so->buf) == blkno))
+		return;
+	r = PrefetchBuffer(index, MAIN_FORKNUM, blkno);
+	so->prefetched = blkno;
+	so->prefetched_buf = r.recent_buffer;
+	if (BufferIsValid(r.recent_buffer))
+	{
+		const char *page = BufferGetBlock(r.recent_buffer);
+
+		for (int line = 0; line < 4; line++)
+			__builtin_prefetch(page + line * 64);
+	}
+}
+
+/* Look up one key in one table of one segment */
+static void
+MihScanProbe(Relation index, MihScanOpaque so, int segno, int table,
+			 uint32 key, int keydist)
+{
+	const MihTableMap *map = &so->cache->maps[segno][table];
+	uint32		owner = so->meta.segments[segno].owner;
+	uint32		p;
+
+	if (map->npages == 0)
+		return;
+	p = MihFindPage(map, key);
 
 	for (;;)
 	{
@@ -546,6 +592,9 @@ MihRadiusStep(Relation index, MihScanOpaque so)
 				{
 					uint64		pr = so->probes[so->probe++];
 
+					if (so->probe < so->nprobes)
+						MihPrefetchProbe(index, so, so->segno, so->table,
+										 (uint32) (so->probes[so->probe] >> 8));
 					MihScanProbe(index, so, so->segno, so->table,
 								 (uint32) (pr >> 8), (int) (pr & 0xFF));
 					return true;
@@ -703,6 +752,10 @@ MihOrderedAdvance(Relation index, MihScanOpaque so)
 		{
 			uint64		pr = so->probes[i];
 
+			if (i + 1 < so->nprobes)
+				MihPrefetchProbe(index, so, segno, so->round_j,
+								 (uint32) (so->probes[i + 1] >> 8));
+
 			MihScanProbe(index, so, segno, so->round_j,
 						 (uint32) (pr >> 8), (int) (pr & 0xFF));
 			CHECK_FOR_INTERRUPTS();
@@ -782,6 +835,8 @@ mihrescan(IndexScanDesc scan, ScanKey scankey, int nscankeys,
 	if (BufferIsValid(so->buf))
 		ReleaseBuffer(so->buf);
 	so->buf = InvalidBuffer;
+	so->prefetched = InvalidBlockNumber;
+	so->prefetched_buf = InvalidBuffer;
 	MemoryContextReset(so->cxt);
 	oldcxt = MemoryContextSwitchTo(so->cxt);
 	memset(&so->batch, 0, sizeof(so->batch));
