@@ -361,24 +361,18 @@ MihFindPage(const MihTableMap *map, uint32 key)
 }
 
 /*
- * Ask early for the page the next probe will read.  A probe costs mostly
- * the wait for memory: the buffer lookup and the first touches of the
- * page.  If the page is in shared buffers, its first lines are loaded into
- * the CPU cache while this probe runs, and the next probe pins it without
- * a second lookup (ReadRecentBuffer rechecks that it is still the page).
+ * Ask early for a page the scan will read next.  A probe costs mostly the
+ * wait for memory: the buffer lookup and the first touches of the page.
+ * If the page is in shared buffers, its first lines are loaded into the
+ * CPU cache meanwhile, and the scan pins it later without a second lookup
+ * (ReadRecentBuffer rechecks that it is still the page).
  */
 static void
-MihPrefetchProbe(Relation index, MihScanOpaque so, int segno, int table,
-				 uint32 key)
+MihPrefetchPage(Relation index, MihScanOpaque so, BlockNumber blkno)
 {
-	const MihTableMap *map = &so->cache->maps[segno][table];
-	BlockNumber blkno;
 	PrefetchBufferResult r;
 
-	if (map->npages == 0 || RelationUsesLocalBuffers(index))
-		return;
-	blkno = map->blknos[MihFindPage(map, key)];
-	if (blkno == so->prefetched ||
+	if (RelationUsesLocalBuffers(index) || blkno == so->prefetched ||
 		(BufferIsValid(so->buf) && BufferGetBlockNumber(so->buf) == blkno))
 		return;
 	r = PrefetchBuffer(index, MAIN_FORKNUM, blkno);
@@ -393,45 +387,107 @@ MihPrefetchProbe(Relation index, MihScanOpaque so, int segno, int table,
 	}
 }
 
-/* Look up one key in one table of one segment */
+/* Find a key in a table page's directory, from index klo on; -1 if absent */
+static inline int
+MihFindKeyInPage(Page page, uint32 key, int *klo)
+{
+	uint32	   *keys = MihTablePageKeys(page);
+	int			lo = *klo,
+				hi = MihTablePageHeaderOf(page)->nkeys;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (keys[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*klo = lo;
+	return (lo < MihTablePageHeaderOf(page)->nkeys && keys[lo] == key) ? lo : -1;
+}
+
+/*
+ * Look up so->probes[*probe] and the probes after it that fall in the
+ * same page of one table of one segment, under one lock of that page, and
+ * advance *probe past them.  Probes are sorted, and so are the pages, so
+ * a page's probes are consecutive.  A key whose entries run on into the
+ * next pages is followed there; it is then the last key of its page.
+ */
 static void
-MihScanProbe(Relation index, MihScanOpaque so, int segno, int table,
-			 uint32 key, int keydist)
+MihScanProbes(Relation index, MihScanOpaque so, int segno, int table,
+			  int64 *probe)
 {
 	const MihTableMap *map = &so->cache->maps[segno][table];
 	uint32		owner = so->meta.segments[segno].owner;
 	uint32		p;
+	Page		page;
+	int			klo = 0;
+	int64		i = *probe;
 
 	if (map->npages == 0)
-		return;
-	p = MihFindPage(map, key);
-
-	for (;;)
 	{
-		Page		page = MihScanLockPage(index, so, map->blknos[p], owner, table);
-		MihTablePageHeader *hdr = MihTablePageHeaderOf(page);
-		uint32	   *keys = MihTablePageKeys(page);
-		int			klo = 0,
-					khi = hdr->nkeys;
-
-		while (klo < khi)
-		{
-			int			mid = (klo + khi) / 2;
-
-			if (keys[mid] < key)
-				klo = mid + 1;
-			else
-				khi = mid;
-		}
-		if (klo < hdr->nkeys && keys[klo] == key)
-			MihScanKeys(so, page, table, klo, klo + 1, keydist, true);
-		LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
-		/* a bucket continues on the next page if that one starts with it */
-		if (p + 1 < map->npages && map->first_keys[p + 1] <= key)
-			p++;
-		else
-			break;
+		*probe = so->nprobes;
+		return;
 	}
+	p = MihFindPage(map, (uint32) (so->probes[i] >> 8));
+
+	/* the first probe past this page tells which page comes next */
+	if (p + 1 < map->npages)
+	{
+		uint64		bound = ((uint64) map->first_keys[p + 1] << 8) | 0xFF;
+		int64		lo = i + 1,
+					hi = so->nprobes;
+
+		while (lo < hi)
+		{
+			int64		mid = (lo + hi) / 2;
+
+			if (so->probes[mid] <= bound)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < so->nprobes)
+			MihPrefetchPage(index, so,
+							map->blknos[MihFindPage(map, (uint32) (so->probes[lo] >> 8))]);
+	}
+
+	page = MihScanLockPage(index, so, map->blknos[p], owner, table);
+	for (; i < so->nprobes; i++)
+	{
+		uint32		key = (uint32) (so->probes[i] >> 8);
+		int			keydist = (int) (so->probes[i] & 0xFF);
+		int			k;
+
+		if (p + 1 < map->npages && key > map->first_keys[p + 1])
+			break;				/* the next page's */
+		k = MihFindKeyInPage(page, key, &klo);
+		if (k >= 0)
+			MihScanKeys(so, page, table, k, k + 1, keydist, true);
+		if (p + 1 < map->npages && key == map->first_keys[p + 1])
+		{
+			/* the bucket goes on in the next pages */
+			uint32		q = p + 1;
+
+			LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
+			for (; q < map->npages && map->first_keys[q] <= key; q++)
+			{
+				int			kk = 0;
+
+				page = MihScanLockPage(index, so, map->blknos[q], owner, table);
+				k = MihFindKeyInPage(page, key, &kk);
+				if (k >= 0)
+					MihScanKeys(so, page, table, k, k + 1, keydist, true);
+				LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
+			}
+			*probe = i + 1;
+			return;
+		}
+	}
+	LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
+	*probe = i;
 }
 
 /* Read one page of table 0 of a segment linearly */
@@ -590,13 +646,7 @@ MihRadiusStep(Relation index, MihScanOpaque so)
 					MihMakeProbes(so, so->table, 0, so->probe_radius[so->table]);
 				if (so->probe < so->nprobes)
 				{
-					uint64		pr = so->probes[so->probe++];
-
-					if (so->probe < so->nprobes)
-						MihPrefetchProbe(index, so, so->segno, so->table,
-										 (uint32) (so->probes[so->probe] >> 8));
-					MihScanProbe(index, so, so->segno, so->table,
-								 (uint32) (pr >> 8), (int) (pr & 0xFF));
+					MihScanProbes(index, so, so->segno, so->table, &so->probe);
 					return true;
 				}
 				pfree(so->probes);
@@ -748,18 +798,12 @@ MihOrderedAdvance(Relation index, MihScanOpaque so)
 
 	MihMakeProbes(so, so->round_j, so->round_s, so->round_s);
 	for (int segno = 0; segno < so->meta.nsegments; segno++)
-		for (int64 i = 0; i < so->nprobes; i++)
+		for (int64 i = 0; i < so->nprobes;)
 		{
-			uint64		pr = so->probes[i];
-
-			if (i + 1 < so->nprobes)
-				MihPrefetchProbe(index, so, segno, so->round_j,
-								 (uint32) (so->probes[i + 1] >> 8));
-
-			MihScanProbe(index, so, segno, so->round_j,
-						 (uint32) (pr >> 8), (int) (pr & 0xFF));
+			MihScanProbes(index, so, segno, so->round_j, &i);
 			CHECK_FOR_INTERRUPTS();
 		}
+
 	so->bound = Min(so->round_s * m + so->round_j, PHASH_BITS);
 	if (++so->round_j == m)
 	{
