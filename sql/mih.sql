@@ -600,8 +600,8 @@ RESET enable_seqscan;
 -- A build larger than maintenance_work_mem; temporary and unlogged tables
 -------------------------------------------------------------------------
 
--- With 1MB the build holds 32768 codes at a time: 100000 rows are written
--- as four segments, merged into one at the end
+-- With 1MB the build holds 32768 codes at a time: 100000 rows are sorted
+-- in four chunks into temporary files, and merged from there
 CREATE TABLE big_images (id int, h phash) WITH (autovacuum_enabled = off);
 INSERT INTO big_images
   SELECT i, CASE WHEN i % 1000 = 0 THEN NULL ELSE hashint8extended(i, 0)::phash END

@@ -57,6 +57,7 @@
 #include "access/itup.h"
 #include "access/transam.h"
 #include "nodes/pathnodes.h"
+#include "storage/buffile.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/rel.h"
@@ -383,6 +384,9 @@ extern void MihSortItems(MihItem *items, MihItem *scratch, int64 n,
 extern void MihWriteSegmentFromItems(Relation index, const MihLayout *layout,
 									 MihItem *items, int64 n, uint32 owner,
 									 MihSegment *seg, bool report_progress);
+extern void MihWriteSegmentFromRuns(Relation index, const MihLayout *layout,
+									BufFile **runs, const int64 *lengths,
+									int nchunks, uint32 owner, MihSegment *seg);
 extern void MihWriteMergedSegment(Relation index, const MihLayout *layout,
 								  const MihCache *cache, const int *segnos,
 								  int nsegs, uint32 owner, MihSegment *seg);
@@ -395,10 +399,9 @@ typedef enum MihMergePolicy
 	MIH_MERGE_TIERED,			/* inserts: merge the newest segments while
 								 * they outweigh the one before; skip if the
 								 * maintenance lock is taken */
-	MIH_MERGE_VACUUM,			/* VACUUM: also merge everything when the
+	MIH_MERGE_VACUUM			/* VACUUM: also merge everything when the
 								 * smaller segments or the dead entries add up
 								 * to a tenth of the index */
-	MIH_MERGE_ALL				/* build: one segment */
 } MihMergePolicy;
 
 /* mihinsert.c: changes to the metapage */

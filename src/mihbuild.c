@@ -3,8 +3,10 @@
  * mihbuild.c
  *	  Build a mih index in bulk: collect (code, TID) items from the table
  *	  in maintenance_work_mem, sort them once per substring and write them
- *	  as a segment.  A table that does not fit is written as several
- *	  segments, merged into one at the end.
+ *	  as a segment.  A table that does not fit is sorted in chunks: each
+ *	  chunk, sorted once per substring, goes to temporary files, and the
+ *	  segment is written from a merge of those runs, so the index holds
+ *	  nothing but the final segment.
  *
  * src/mihbuild.c
  *
@@ -18,6 +20,7 @@
 #include "commands/progress.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/buffile.h"
 #include "storage/smgr.h"
 #include "utils/memutils.h"
 
@@ -27,10 +30,17 @@ typedef struct MihBuildState
 	Relation	index;
 	int			substrings;		/* from the options; 0 until chosen */
 	MihItem    *items;
+	MihItem    *scratch;		/* for sorting chunks, once one is spilled */
 	int64		nitems;
 	int64		capacity;
 	int64		nrows;			/* non-NULL codes seen */
 	bool		layout_chosen;	/* the substring count is fixed */
+	MihLayout	layout;
+	/* spilled chunks: runs[c * m + j] is chunk c sorted for table j */
+	BufFile   **runs;
+	int64	   *lengths;
+	int			nchunks;
+	int			maxchunks;
 } MihBuildState;
 
 /*
@@ -62,29 +72,80 @@ MihBuildChooseLayout(MihBuildState *bs, double nrows)
 	fresh.next_owner = meta->next_owner;
 	fresh.nulls = meta->nulls;
 	memcpy(meta, &fresh, sizeof(MihMetaPageData));
+	MihLayoutFromMeta(meta, &bs->layout);
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 }
 
-/* Write the items collected so far as a segment */
+/*
+ * Sort the items collected so far once per table, writing each order to
+ * a temporary file of its own, and empty the array.
+ */
 static void
 MihBuildSpill(MihBuildState *bs, double estimated_rows)
 {
-	MihMetaPageData meta;
-	MihLayout	layout;
-	MihSegment	seg;
+	int			m;
 
 	if (bs->nitems == 0)
 		return;
 	MihBuildChooseLayout(bs, estimated_rows);
-	MihReadMeta(bs->index, &meta);
-	MihLayoutFromMeta(&meta, &layout);
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, MIH_PHASE_WRITE);
-	MihWriteSegmentFromItems(bs->index, &layout, bs->items, bs->nitems,
-							 MihAllocateOwner(bs->index), &seg, true);
-	MihInstallSegment(bs->index, &seg, meta.nsegments, 0, false);
+	m = bs->layout.m;
+	if (bs->scratch == NULL)
+		bs->scratch = palloc_extended(bs->capacity * sizeof(MihItem), MCXT_ALLOC_HUGE);
+	if (bs->nchunks == bs->maxchunks)
+	{
+		bs->maxchunks = Max(bs->maxchunks * 2, 8);
+		bs->runs = bs->runs ? repalloc(bs->runs, bs->maxchunks * m * sizeof(BufFile *)) :
+			palloc(bs->maxchunks * m * sizeof(BufFile *));
+		bs->lengths = bs->lengths ? repalloc(bs->lengths, bs->maxchunks * sizeof(int64)) :
+			palloc(bs->maxchunks * sizeof(int64));
+	}
+	for (int j = 0; j < m; j++)
+	{
+		BufFile    *file = BufFileCreateTemp(false);
+
+		MihSortItems(bs->items, bs->scratch, bs->nitems,
+					 bs->layout.shift[j], bs->layout.bits[j]);
+		BufFileWrite(file, bs->items, bs->nitems * sizeof(MihItem));
+		bs->runs[bs->nchunks * m + j] = file;
+	}
+	bs->lengths[bs->nchunks++] = bs->nitems;
 	bs->nitems = 0;
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, MIH_PHASE_SCAN);
+}
+
+/*
+ * Write what was collected as the index's one segment: straight from
+ * memory, or merged from the spilled runs.
+ */
+static void
+MihBuildWrite(MihBuildState *bs)
+{
+	MihMetaPageData meta;
+	MihSegment	seg;
+
+	MihBuildChooseLayout(bs, (double) bs->nrows);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, MIH_PHASE_WRITE);
+	if (bs->nchunks > 0)
+		MihBuildSpill(bs, (double) bs->nrows);
+	if (bs->nchunks == 0 && bs->nitems == 0)
+		return;
+	MihReadMeta(bs->index, &meta);
+	if (bs->nchunks == 0)
+		MihWriteSegmentFromItems(bs->index, &bs->layout, bs->items, bs->nitems,
+								 MihAllocateOwner(bs->index), &seg, true);
+	else
+	{
+		for (int i = 0; i < bs->nchunks * bs->layout.m; i++)
+			if (BufFileSeek(bs->runs[i], 0, 0, SEEK_SET) != 0)
+				ereport(ERROR,
+						(errcode_for_file_access(),
+						 errmsg("could not rewind mih build temporary file: %m")));
+		MihWriteSegmentFromRuns(bs->index, &bs->layout, bs->runs, bs->lengths,
+								bs->nchunks, MihAllocateOwner(bs->index), &seg);
+		for (int i = 0; i < bs->nchunks * bs->layout.m; i++)
+			BufFileClose(bs->runs[i]);
+	}
+	MihInstallSegment(bs->index, &seg, meta.nsegments, 0, false);
 }
 
 /* Collect one heap tuple's code */
@@ -163,12 +224,10 @@ mihbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
 									   MihBuildCallback, &bs, NULL);
 
-	MihBuildChooseLayout(&bs, (double) bs.nrows);
-	MihBuildSpill(&bs, (double) bs.nrows);
+	MihBuildWrite(&bs);
 	pfree(bs.items);
-
-	/* one segment serves scans best */
-	MihFlushAndMerge(index, MIH_MERGE_ALL);
+	if (bs.scratch)
+		pfree(bs.scratch);
 
 	result = palloc(sizeof(IndexBuildResult));
 	result->heap_tuples = reltuples;

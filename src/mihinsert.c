@@ -352,8 +352,6 @@ MihFlushAndMerge(Relation index, MihMergePolicy policy)
 			break;
 		first--;
 	}
-	if (policy == MIH_MERGE_ALL && meta.nsegments > 1)
-		first = 0;
 	if (policy == MIH_MERGE_VACUUM && meta.nsegments > 0 &&
 		(dead * 10 >= total || (total - largest) * 10 >= largest))
 	{

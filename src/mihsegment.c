@@ -18,6 +18,7 @@
 #include "mih.h"
 
 #include "commands/progress.h"
+#include "lib/binaryheap.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "utils/memutils.h"
@@ -388,6 +389,118 @@ MihWriteMergedSegment(Relation index, const MihLayout *layout,
 		seg->nentries = written;
 	}
 	MihWriterFinish(w);
+	pfree(cursors);
+	pfree(w);
+}
+
+/*
+ * A cursor over one sorted run of items in a temporary file, read a few
+ * pages at a time, for a build larger than memory.
+ */
+#define MIH_RUN_BUFFER_ITEMS	512
+
+typedef struct MihRunCursor
+{
+	BufFile    *file;
+	int64		remaining;		/* items not yet read from the file */
+	int			pos;
+	int			n;
+	uint32		key;			/* the current item's key */
+	MihItem		items[MIH_RUN_BUFFER_ITEMS];
+} MihRunCursor;
+
+/* Move a run cursor to its next item; false at the end */
+static bool
+MihRunNext(MihRunCursor *c, int shift, int bits)
+{
+	if (++c->pos >= c->n)
+	{
+		int			want = (int) Min(c->remaining, MIH_RUN_BUFFER_ITEMS);
+
+		if (want == 0)
+			return false;
+		if (BufFileRead(c->file, c->items, want * sizeof(MihItem)) != want * sizeof(MihItem))
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read from mih build temporary file: %m")));
+		c->remaining -= want;
+		c->n = want;
+		c->pos = 0;
+	}
+	c->key = MihKey(c->items[c->pos].code, shift, bits);
+	return true;
+}
+
+/* Order run cursors by key, smallest first (binaryheap keeps the largest) */
+static int
+MihRunCompare(Datum a, Datum b, void *arg)
+{
+	MihRunCursor *runs = (MihRunCursor *) arg;
+	uint32		ka = runs[DatumGetInt32(a)].key,
+				kb = runs[DatumGetInt32(b)].key;
+
+	return (ka < kb) - (ka > kb);
+}
+
+/*
+ * Write one segment from sorted runs: runs[c * m + j] holds chunk c's
+ * items sorted for table j (lengths[c] items each), in a temporary file
+ * positioned at its start.  Each table is a merge of its nruns runs.
+ */
+void
+MihWriteSegmentFromRuns(Relation index, const MihLayout *layout,
+						BufFile **runs, const int64 *lengths, int nchunks,
+						uint32 owner, MihSegment *seg)
+{
+	MihSegmentWriter *w = palloc(sizeof(MihSegmentWriter));
+	MihRunCursor *cursors = palloc(nchunks * sizeof(MihRunCursor));
+	binaryheap *heap = binaryheap_allocate(nchunks, MihRunCompare, cursors);
+	int64		total = 0;
+
+	for (int c = 0; c < nchunks; c++)
+		total += lengths[c];
+	MihWriterBegin(w, index, layout, owner, seg);
+	seg->nentries = total;
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, total * layout->m);
+	for (int j = 0; j < layout->m; j++)
+	{
+		int			shift = layout->shift[j],
+					bits = layout->bits[j];
+		int64		done = 0;
+
+		MihWriterBeginTable(w, j);
+		binaryheap_reset(heap);
+		for (int c = 0; c < nchunks; c++)
+		{
+			cursors[c].file = runs[c * layout->m + j];
+			cursors[c].remaining = lengths[c];
+			cursors[c].pos = cursors[c].n = 0;
+			if (MihRunNext(&cursors[c], shift, bits))
+				binaryheap_add_unordered(heap, Int32GetDatum(c));
+		}
+		binaryheap_build(heap);
+		while (!binaryheap_empty(heap))
+		{
+			MihRunCursor *c = &cursors[DatumGetInt32(binaryheap_first(heap))];
+			MihItem    *item = &c->items[c->pos];
+
+			MihWriterAdd(w, c->key, MihRest(item->code, shift, bits), item->tid);
+			if (MihRunNext(c, shift, bits))
+				binaryheap_replace_first(heap, binaryheap_first(heap));
+			else
+				binaryheap_remove_first(heap);
+			if ((++done & 0xFFFF) == 0)
+			{
+				CHECK_FOR_INTERRUPTS();
+				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
+											 j * total + done);
+			}
+		}
+		MihWriterFlushPage(w);
+	}
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, total * layout->m);
+	MihWriterFinish(w);
+	binaryheap_free(heap);
 	pfree(cursors);
 	pfree(w);
 }
