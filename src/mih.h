@@ -331,8 +331,9 @@ typedef struct MihItem
 
 /*
  * The cached view of the index a scan works from: the metapage contents
- * and the map of every table of every segment.  One palloc chunk in the
- * index's rd_indexcxt, as rd_amcache requires.
+ * and the map of every table of every segment.  Kept per backend in a
+ * memory context of its own (mihutils.c), valid while the metapage's
+ * layout version is the same.
  */
 typedef struct MihTableMap
 {
@@ -343,6 +344,9 @@ typedef struct MihTableMap
 
 typedef struct MihCache
 {
+	MemoryContext cxt;			/* holds this cache and nothing else */
+	int			refcount;		/* scans and maintenance using it */
+	bool		superseded;		/* the layout has moved on */
 	MihMetaPageData meta;
 	MihLayout	layout;
 	MihTableMap maps[MIH_MAX_SEGMENTS][MIH_MAX_SUBSTRINGS];
@@ -370,10 +374,13 @@ extern void MihInitPage(Page page, uint16 kind, uint16 table, uint32 owner);
 extern Buffer MihNewBuffer(Relation index, bool from_fsm);
 extern void MihReadMeta(Relation index, MihMetaPageData *meta);
 extern MihCache *MihGetCache(Relation index, MihMetaPageData *meta);
-extern Page MihCheckPage(Relation index, Buffer buf, uint16 kind, uint32 owner);
+extern Page MihCheckPage(Relation index, Buffer buf, uint16 kind, uint32 owner,
+						 bool in_scan);
 extern int	MihPendingLimitEntries(Relation index);
 extern char *mihbuildphasename(int64 phasenum);
 extern void MihForgetCache(Relation index);
+extern void MihPinCache(MihCache *cache);
+extern void MihReleaseCache(MihCache *cache);
 extern bool mihproperty(Oid index_oid, int attno, IndexAMProperty prop,
 						const char *propname, bool *res, bool *isnull);
 

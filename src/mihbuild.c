@@ -242,10 +242,12 @@ void
 mihbuildempty(Relation index)
 {
 	Page		page = (Page) palloc(BLCKSZ);
+	MihOptions *opts = (MihOptions *) index->rd_options;
 
 	MihForgetCache(index);
 	MihInitPage(page, MIH_PAGE_META, 0, 0);
-	MihInitMeta(MihPageGetMeta(page), MIH_MAX_SUBSTRINGS);
+	MihInitMeta(MihPageGetMeta(page),
+				opts && opts->substrings > 0 ? opts->substrings : MihChooseSubstrings(0));
 	((PageHeader) page)->pd_lower += sizeof(MihMetaPageData);
 	PageSetChecksumInplace(page, MIH_METAPAGE_BLKNO);
 	smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, MIH_METAPAGE_BLKNO,

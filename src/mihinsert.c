@@ -201,7 +201,7 @@ MihCollectChain(Relation index, BlockNumber head, uint32 owner,
 		MihListEntry *entries;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = MihCheckPage(index, buf, MIH_PAGE_LIST, owner);
+		page = MihCheckPage(index, buf, MIH_PAGE_LIST, owner, false);
 		n = *MihListPageCount(page);
 		entries = MihListPageEntries(page);
 		if (*nitems + n > *capacity)
@@ -326,6 +326,14 @@ MihFlushAndMerge(Relation index, MihMergePolicy policy)
 		MihLockMaintenance(index);
 	else if (!MihConditionalLockMaintenance(index))
 		return false;
+
+	/*
+	 * Make room for the (up to two) segments the flushes below add, should
+	 * merges have been cut short again and again.
+	 */
+	MihReadMeta(index, &meta);
+	if (meta.nsegments > MIH_MAX_SEGMENTS - 3)
+		MihMergeTail(index, 0);
 
 	/* a flush cut short by a crash is finished first */
 	MihFlushFlushing(index);

@@ -181,7 +181,7 @@ MihScanChainPage(Relation index, MihScanOpaque so, BlockNumber blkno,
 	BlockNumber next;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	page = MihCheckPage(index, buf, MIH_PAGE_LIST, owner);
+	page = MihCheckPage(index, buf, MIH_PAGE_LIST, owner, true);
 	n = *MihListPageCount(page);
 	entries = MihListPageEntries(page);
 	for (uint32 i = 0; i < n; i++)
@@ -224,9 +224,14 @@ MihScanLockPage(Relation index, MihScanOpaque so, BlockNumber blkno,
 	LockBuffer(so->buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(so->buf);
 	hdr = MihTablePageHeaderOf(page);
-	if (PageIsNew(page) || hdr->kind != MIH_PAGE_TABLE || hdr->owner != owner ||
-		hdr->table != table)
-		MihCheckPage(index, so->buf, MIH_PAGE_TABLE, owner);	/* reports it */
+	if (PageIsNew(page) || hdr->kind != MIH_PAGE_TABLE || hdr->owner != owner)
+		MihCheckPage(index, so->buf, MIH_PAGE_TABLE, owner, true);	/* reports it */
+	if (hdr->table != table)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("mih index \"%s\" is corrupted: block %u holds table %d, not %d",
+						RelationGetRelationName(index), blkno, hdr->table, table),
+				 errhint("REINDEX the index.")));
 	return page;
 }
 
@@ -942,7 +947,17 @@ mihrescan(IndexScanDesc scan, ScanKey scankey, int nscankeys,
 		so->limit = so->balls[best].radius;
 	}
 
-	so->cache = MihGetCache(scan->indexRelation, &so->meta);
+	{
+		MihCache   *cache = MihGetCache(scan->indexRelation, &so->meta);
+
+		if (cache != so->cache)
+		{
+			if (so->cache)
+				MihReleaseCache(so->cache);
+			MihPinCache(cache);
+			so->cache = cache;
+		}
+	}
 	so->layout = &so->cache->layout;
 	for (int j = 0; j < so->layout->m; j++)
 	{
@@ -1086,6 +1101,8 @@ mihendscan(IndexScanDesc scan)
 
 	if (BufferIsValid(so->buf))
 		ReleaseBuffer(so->buf);
+	if (so->cache)
+		MihReleaseCache(so->cache);
 	MemoryContextDelete(so->cxt);
 	pfree(so);
 }

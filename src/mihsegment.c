@@ -323,7 +323,7 @@ MihCursorNext(Relation index, const MihLayout *layout, int table,
 				return c->valid = false;
 			buf = ReadBuffer(index, c->map->blknos[c->pageno]);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			MihCheckPage(index, buf, MIH_PAGE_TABLE, c->owner);
+			MihCheckPage(index, buf, MIH_PAGE_TABLE, c->owner, false);
 			memcpy(c->page, BufferGetPage(buf), BLCKSZ);
 			UnlockReleaseBuffer(buf);
 			c->pageno++;
@@ -421,8 +421,8 @@ MihRunNext(MihRunCursor *c, int shift, int bits)
 			return false;
 		if (BufFileRead(c->file, c->items, want * sizeof(MihItem)) != want * sizeof(MihItem))
 			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not read from mih build temporary file: %m")));
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("could not read from mih build temporary file: it ended early")));
 		c->remaining -= want;
 		c->n = want;
 		c->pos = 0;

@@ -24,6 +24,7 @@
 #include "storage/indexfsm.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(mih_handler);
 
@@ -198,6 +199,14 @@ MihNewBuffer(Relation index, bool from_fsm)
 		{
 			meta = palloc(sizeof(MihMetaPageData));
 			MihReadMeta(index, meta);
+			/*
+			 * After a crash the FSM can list pages of a segment dropped so
+			 * recently that scans may still read it: take none until that
+			 * drop is old enough.
+			 */
+			if (FullTransactionIdIsValid(meta->last_drop) &&
+				!GlobalVisCheckRemovableFullXid(NULL, meta->last_drop))
+				break;
 		}
 		buffer = ReadBuffer(index, blkno);
 		if (ConditionalLockBuffer(buffer))
@@ -252,17 +261,25 @@ MihReadMeta(Relation index, MihMetaPageData *meta)
 }
 
 /*
- * Check that a page read by a scan is still the one its segment or chain
- * wrote.  Pages are recycled only when no snapshot from before they were
- * dropped remains, so on a primary this cannot fail; on a hot standby a
- * long query can see a page reused under it.
+ * Check that a page is still the one its segment or chain wrote.  Pages
+ * are recycled only when no snapshot from before they were dropped
+ * remains, so on a primary a scan cannot meet a reused page; on a hot
+ * standby a long query can, and is told to retry.  Anywhere else (VACUUM,
+ * flushes, merges, which hold the maintenance lock) it means corruption.
  */
 Page
-MihCheckPage(Relation index, Buffer buf, uint16 kind, uint32 owner)
+MihCheckPage(Relation index, Buffer buf, uint16 kind, uint32 owner, bool in_scan)
 {
 	Page		page = BufferGetPage(buf);
 	MihPageOpaque opaque = MihPageGetOpaque(page);
 
+	if ((PageIsNew(page) || opaque->kind != kind || opaque->owner != owner) && !in_scan)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("mih index \"%s\" is corrupted: block %u is not a page of kind %d of owner %u",
+						RelationGetRelationName(index), BufferGetBlockNumber(buf),
+						kind, owner),
+				 errhint("REINDEX the index.")));
 	if (PageIsNew(page) || opaque->kind != kind || opaque->owner != owner)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -278,9 +295,10 @@ MihCheckPage(Relation index, Buffer buf, uint16 kind, uint32 owner)
 /*
  * The per-backend cache of segment maps.  Scans look up keys in the maps
  * in memory; the maps change only when a flush, merge or rebuild changes
- * the layout version in the metapage.  A cache stays valid for the
- * transaction that got it, even if the layout moves on: superseded caches
- * are freed at the end of the transaction.
+ * the layout version in the metapage.  Whoever uses a cache across other
+ * calls pins it (MihPinCache); a cache the layout has moved past is freed
+ * when its last user releases it, or at the end of the transaction (which
+ * also forgets the pins of scans an error cut short).
  */
 typedef struct MihCacheEntry
 {
@@ -303,7 +321,41 @@ MihCacheXactCallback(XactEvent event, void *arg)
 						   event == XACT_EVENT_PARALLEL_COMMIT ||
 						   event == XACT_EVENT_PARALLEL_ABORT ||
 						   event == XACT_EVENT_PREPARE))
+	{
 		MemoryContextReset(mih_superseded);
+		for (MihCacheEntry *entry = mih_caches; entry; entry = entry->next)
+			if (entry->cache)
+				entry->cache->refcount = 0;
+	}
+}
+
+/* Take a cache out of service: free it now, or when its last user is done */
+static void
+MihSupersedeCache(MihCache *cache)
+{
+	if (cache->refcount == 0)
+		MemoryContextDelete(cache->cxt);
+	else
+	{
+		cache->superseded = true;
+		MemoryContextSetParent(cache->cxt, mih_superseded);
+	}
+}
+
+/* Keep a cache alive while it is used */
+void
+MihPinCache(MihCache *cache)
+{
+	cache->refcount++;
+}
+
+/* Stop using a cache */
+void
+MihReleaseCache(MihCache *cache)
+{
+	Assert(cache->refcount > 0);
+	if (--cache->refcount == 0 && cache->superseded)
+		MemoryContextDelete(cache->cxt);
 }
 
 /* Read the map pages of one segment into its table maps */
@@ -331,11 +383,14 @@ MihLoadSegmentMap(Relation index, const MihSegment *seg, int m,
 		MihMapEntry *entries;
 
 		if (blkno == InvalidBlockNumber)
-			elog(ERROR, "map of mih segment %u in \"%s\" ends early",
-				 seg->owner, RelationGetRelationName(index));
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("mih index \"%s\" is corrupted: the map of segment %u ends early",
+							RelationGetRelationName(index), seg->owner),
+					 errhint("REINDEX the index.")));
 		buf = ReadBuffer(index, blkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = MihCheckPage(index, buf, MIH_PAGE_MAP, seg->owner);
+		page = MihCheckPage(index, buf, MIH_PAGE_MAP, seg->owner, true);
 		n = *MihMapPageCount(page);
 		entries = MihMapPageEntries(page);
 		for (uint32 i = 0; i < n && done < total; i++, done++)
@@ -386,10 +441,7 @@ MihGetCache(Relation index, MihMetaPageData *meta)
 		mih_caches = entry;
 	}
 	else if (entry->cache)
-	{
-		/* scans of this transaction may still use it */
-		MemoryContextSetParent(entry->cxt, mih_superseded);
-	}
+		MihSupersedeCache(entry->cache);
 	else if (entry->cxt)
 	{
 		/* the last load failed half-way */
@@ -404,6 +456,7 @@ MihGetCache(Relation index, MihMetaPageData *meta)
 		for (int j = 0; j < meta->nsubstrings; j++)
 			total += meta->segments[s].npages[j];
 	cache = MemoryContextAllocZero(entry->cxt, sizeof(MihCache));
+	cache->cxt = entry->cxt;
 	keys = MemoryContextAllocHuge(entry->cxt, Max(total, 1) * sizeof(uint32));
 	blknos = MemoryContextAllocHuge(entry->cxt, Max(total, 1) * sizeof(BlockNumber));
 	memcpy(&cache->meta, meta, sizeof(MihMetaPageData));
@@ -433,7 +486,7 @@ MihForgetCache(Relation index)
 	for (MihCacheEntry *entry = mih_caches; entry; entry = entry->next)
 		if (entry->relid == RelationGetRelid(index) && entry->cache)
 		{
-			MemoryContextSetParent(entry->cxt, mih_superseded);
+			MihSupersedeCache(entry->cache);
 			entry->cache = NULL;
 			entry->cxt = NULL;
 		}

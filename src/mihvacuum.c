@@ -24,10 +24,13 @@
 #include "utils/snapmgr.h"
 
 /*
- * The TIDs of the rows found dead in table 0, sorted, so that the other
- * tables (which hold the same rows) are marked without asking the
- * callback again: VACUUM's callback is a search of its own, and
- * validate_index (CREATE INDEX CONCURRENTLY) wants each TID once.
+ * The TIDs of the rows found dead in table 0, sorted.  Marking an entry
+ * dead erases its TID, so marking must be safe to repeat after a VACUUM
+ * was interrupted: the dead rows are first only collected from table 0
+ * (asking the callback once per row: it is a search of its own, and
+ * validate_index wants each TID once), then marked in tables m-1 .. 1,
+ * and in table 0 last.  Until table 0 is marked, a later VACUUM finds
+ * the same rows there again.
  */
 typedef struct MihDeadTids
 {
@@ -45,39 +48,57 @@ MihCompareTids(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/*
- * Is the entry with this packed TID dead?  Table 0 asks the callback and
- * records the answer; the other tables look it up.
- */
-static bool
-MihEntryIsDead(uint64 tid, int table, MihDeadTids *dead,
-			   IndexBulkDeleteCallback callback, void *callback_state)
+/* Ask the callback about the live entries of one page of table 0 */
+static void
+MihVacuumCollectPage(Relation index, const MihLayout *layout, BlockNumber blkno,
+					 uint32 owner, MihDeadTids *dead,
+					 IndexBulkDeleteCallback callback, void *callback_state,
+					 int64 *live)
 {
-	ItemPointerData itid;
+	Buffer		buf = ReadBuffer(index, blkno);
+	Page		page;
+	int			restbits = PHASH_BITS - layout->bits[0],
+				entry_size = layout->entry_size[0];
+	int			nentries;
+	char	   *entries;
 
-	if (table > 0)
-		return bsearch(&tid, dead->tids, dead->n, sizeof(uint64), MihCompareTids) != NULL;
-	MihUnpackTid(tid, &itid);
-	if (!callback(&itid, callback_state))
-		return false;
-	if (dead->n == dead->capacity)
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = MihCheckPage(index, buf, MIH_PAGE_TABLE, owner, false);
+	nentries = MihTablePageHeaderOf(page)->nentries;
+	entries = MihTablePageEntries(page);
+	for (int e = 0; e < nentries; e++)
 	{
-		dead->capacity = Max(dead->capacity * 2, 1024);
-		dead->tids = dead->tids ? repalloc_huge(dead->tids, dead->capacity * sizeof(uint64)) :
-			palloc(dead->capacity * sizeof(uint64));
+		uint64		rest,
+					tid;
+		ItemPointerData itid;
+
+		MihReadEntry(entries + (Size) e * entry_size, restbits, &rest, &tid);
+		if (MihTidIsDead(tid))
+			continue;
+		MihUnpackTid(tid, &itid);
+		if (!callback(&itid, callback_state))
+		{
+			(*live)++;
+			continue;
+		}
+		if (dead->n == dead->capacity)
+		{
+			dead->capacity = Max(dead->capacity * 2, 1024);
+			dead->tids = dead->tids ? repalloc_huge(dead->tids, dead->capacity * sizeof(uint64)) :
+				palloc(dead->capacity * sizeof(uint64));
+		}
+		dead->tids[dead->n++] = tid;
 	}
-	dead->tids[dead->n++] = tid;
-	return true;
+	UnlockReleaseBuffer(buf);
 }
 
 /*
- * Mark the dead entries of one table page; returns how many it marked.
+ * Mark the entries of one table page whose TIDs are in the dead set;
+ * returns how many it marked.
  */
 static int64
-MihVacuumTablePage(Relation index, const MihLayout *layout, BlockNumber blkno,
-				   uint32 owner, int table, MihDeadTids *deadtids,
-				   IndexBulkDeleteCallback callback, void *callback_state,
-				   int64 *live)
+MihVacuumMarkPage(Relation index, const MihLayout *layout, BlockNumber blkno,
+				  uint32 owner, int table, const MihDeadTids *deadtids)
 {
 	Buffer		buf = ReadBuffer(index, blkno);
 	Page		page;
@@ -89,7 +110,7 @@ MihVacuumTablePage(Relation index, const MihLayout *layout, BlockNumber blkno,
 	char	   *entries;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	page = MihCheckPage(index, buf, MIH_PAGE_TABLE, owner);
+	page = MihCheckPage(index, buf, MIH_PAGE_TABLE, owner, false);
 	nentries = MihTablePageHeaderOf(page)->nentries;
 	entries = MihTablePageEntries(page);
 	for (int e = 0; e < nentries; e++)
@@ -98,12 +119,9 @@ MihVacuumTablePage(Relation index, const MihLayout *layout, BlockNumber blkno,
 					tid;
 
 		MihReadEntry(entries + (Size) e * entry_size, restbits, &rest, &tid);
-		if (MihTidIsDead(tid))
-			continue;
-		if (MihEntryIsDead(tid, table, deadtids, callback, callback_state))
+		if (!MihTidIsDead(tid) &&
+			bsearch(&tid, deadtids->tids, deadtids->n, sizeof(uint64), MihCompareTids))
 			dead[ndead++] = e;
-		else
-			(*live)++;
 	}
 	if (ndead > 0)
 	{
@@ -145,7 +163,7 @@ MihVacuumChain(Relation index, const MihChain *chain,
 		int			ndead = 0;
 
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		page = MihCheckPage(index, buf, MIH_PAGE_LIST, chain->owner);
+		page = MihCheckPage(index, buf, MIH_PAGE_LIST, chain->owner, false);
 		n = *MihListPageCount(page);
 		entries = MihListPageEntries(page);
 		for (uint32 i = 0; i < n; i++)
@@ -214,8 +232,7 @@ mihbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	MihMetaPageData meta;
 	MihCache   *cache;
 	int64		ndead[MIH_MAX_SEGMENTS];
-	int64		live = 0,
-				ignored = 0;
+	int64		live = 0;
 
 	if (stats == NULL)
 		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
@@ -225,31 +242,31 @@ mihbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	for (int s = 0; s < meta.nsegments; s++)
 	{
 		MihDeadTids deadtids = {NULL, 0, 0};
+		uint32		owner = meta.segments[s].owner;
 
 		ndead[s] = 0;
-		for (int j = 0; j < meta.nsubstrings; j++)
+		/* count rows in table 0 only: every table holds each row */
+		for (uint32 p = 0; p < cache->maps[s][0].npages; p++)
 		{
-			const MihTableMap *map = &cache->maps[s][j];
-
-			if (j == 1 && deadtids.n == 0)
-				break;			/* nothing to mark in the other tables */
-			if (j == 1)
-				qsort(deadtids.tids, deadtids.n, sizeof(uint64), MihCompareTids);
-			for (uint32 p = 0; p < map->npages; p++)
+			MihVacuumCollectPage(index, &cache->layout, cache->maps[s][0].blknos[p],
+								 owner, &deadtids, callback, callback_state, &live);
+			vacuum_delay_point();
+		}
+		if (deadtids.n == 0)
+			continue;
+		qsort(deadtids.tids, deadtids.n, sizeof(uint64), MihCompareTids);
+		for (int j = meta.nsubstrings - 1; j >= 0; j--)
+			for (uint32 p = 0; p < cache->maps[s][j].npages; p++)
 			{
-				/* count rows in table 0 only: every table holds each row */
-				int64		n = MihVacuumTablePage(index, &cache->layout, map->blknos[p],
-												   meta.segments[s].owner, j, &deadtids,
-												   callback, callback_state,
-												   j == 0 ? &live : &ignored);
+				int64		n = MihVacuumMarkPage(index, &cache->layout,
+												  cache->maps[s][j].blknos[p],
+												  owner, j, &deadtids);
 
 				if (j == 0)
 					ndead[s] += n;
 				vacuum_delay_point();
 			}
-		}
-		if (deadtids.tids)
-			pfree(deadtids.tids);
+		pfree(deadtids.tids);
 		stats->tuples_removed += ndead[s];
 	}
 	stats->tuples_removed += MihVacuumChain(index, &meta.pending, callback, callback_state, &live);
