@@ -48,6 +48,33 @@ MihCompareTids(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Lock a table page and read the packed TIDs of its entries (dead ones
+ * included, as 0 offsets); returns the locked buffer.
+ */
+static Buffer
+MihVacuumReadTids(Relation index, const MihLayout *layout, BlockNumber blkno,
+				  uint32 owner, int table, int lockmode, uint64 *tids, int *ntids)
+{
+	Buffer		buf = ReadBuffer(index, blkno);
+	Page		page;
+	int			restbits = PHASH_BITS - layout->bits[table],
+				entry_size = layout->entry_size[table];
+	char	   *entries;
+
+	LockBuffer(buf, lockmode);
+	page = MihCheckPage(index, buf, MIH_PAGE_TABLE, owner, false);
+	*ntids = MihTablePageHeaderOf(page)->nentries;
+	entries = MihTablePageEntries(page);
+	for (int e = 0; e < *ntids; e++)
+	{
+		uint64		rest;
+
+		MihReadEntry(entries + (Size) e * entry_size, restbits, &rest, &tids[e]);
+	}
+	return buf;
+}
+
 /* Ask the callback about the live entries of one page of table 0 */
 static void
 MihVacuumCollectPage(Relation index, const MihLayout *layout, BlockNumber blkno,
@@ -55,27 +82,18 @@ MihVacuumCollectPage(Relation index, const MihLayout *layout, BlockNumber blkno,
 					 IndexBulkDeleteCallback callback, void *callback_state,
 					 int64 *live)
 {
-	Buffer		buf = ReadBuffer(index, blkno);
-	Page		page;
-	int			restbits = PHASH_BITS - layout->bits[0],
-				entry_size = layout->entry_size[0];
-	int			nentries;
-	char	   *entries;
+	uint64		tids[BLCKSZ / 8];
+	int			n;
+	Buffer		buf = MihVacuumReadTids(index, layout, blkno, owner, 0,
+										BUFFER_LOCK_SHARE, tids, &n);
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	page = MihCheckPage(index, buf, MIH_PAGE_TABLE, owner, false);
-	nentries = MihTablePageHeaderOf(page)->nentries;
-	entries = MihTablePageEntries(page);
-	for (int e = 0; e < nentries; e++)
+	for (int e = 0; e < n; e++)
 	{
-		uint64		rest,
-					tid;
 		ItemPointerData itid;
 
-		MihReadEntry(entries + (Size) e * entry_size, restbits, &rest, &tid);
-		if (MihTidIsDead(tid))
+		if (MihTidIsDead(tids[e]))
 			continue;
-		MihUnpackTid(tid, &itid);
+		MihUnpackTid(tids[e], &itid);
 		if (!callback(&itid, callback_state))
 		{
 			(*live)++;
@@ -87,7 +105,7 @@ MihVacuumCollectPage(Relation index, const MihLayout *layout, BlockNumber blkno,
 			dead->tids = dead->tids ? repalloc_huge(dead->tids, dead->capacity * sizeof(uint64)) :
 				palloc(dead->capacity * sizeof(uint64));
 		}
-		dead->tids[dead->n++] = tid;
+		dead->tids[dead->n++] = tids[e];
 	}
 	UnlockReleaseBuffer(buf);
 }
@@ -100,35 +118,25 @@ static int64
 MihVacuumMarkPage(Relation index, const MihLayout *layout, BlockNumber blkno,
 				  uint32 owner, int table, const MihDeadTids *deadtids)
 {
-	Buffer		buf = ReadBuffer(index, blkno);
-	Page		page;
-	int			restbits = PHASH_BITS - layout->bits[table],
-				entry_size = layout->entry_size[table];
-	int			nentries;
-	int64		ndead = 0;
+	uint64		tids[BLCKSZ / 8];
 	uint16		dead[BLCKSZ / 8];
-	char	   *entries;
+	int			n;
+	int64		ndead = 0;
+	Buffer		buf = MihVacuumReadTids(index, layout, blkno, owner, table,
+										BUFFER_LOCK_EXCLUSIVE, tids, &n);
 
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	page = MihCheckPage(index, buf, MIH_PAGE_TABLE, owner, false);
-	nentries = MihTablePageHeaderOf(page)->nentries;
-	entries = MihTablePageEntries(page);
-	for (int e = 0; e < nentries; e++)
-	{
-		uint64		rest,
-					tid;
-
-		MihReadEntry(entries + (Size) e * entry_size, restbits, &rest, &tid);
-		if (!MihTidIsDead(tid) &&
-			bsearch(&tid, deadtids->tids, deadtids->n, sizeof(uint64), MihCompareTids))
+	for (int e = 0; e < n; e++)
+		if (!MihTidIsDead(tids[e]) &&
+			bsearch(&tids[e], deadtids->tids, deadtids->n, sizeof(uint64), MihCompareTids))
 			dead[ndead++] = e;
-	}
 	if (ndead > 0)
 	{
 		GenericXLogState *state = GenericXLogStart(index);
+		Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+		int			restbits = PHASH_BITS - layout->bits[table],
+					entry_size = layout->entry_size[table];
+		char	   *entries = MihTablePageEntries(page);
 
-		page = GenericXLogRegisterBuffer(state, buf, 0);
-		entries = MihTablePageEntries(page);
 		for (int64 i = 0; i < ndead; i++)
 		{
 			char	   *p = entries + (Size) dead[i] * entry_size;
