@@ -186,6 +186,16 @@ typedef struct MihChain
 	uint64		nentries;
 } MihChain;
 
+/* A segment or list dropped by a flush or merge, and when */
+typedef struct MihDrop
+{
+	uint32		owner;
+	uint32		unused;
+	FullTransactionId when;		/* the next transaction id at the time */
+} MihDrop;
+
+#define MIH_MAX_DROPS			64
+
 typedef struct MihMetaPageData
 {
 	uint32		magic;
@@ -195,12 +205,20 @@ typedef struct MihMetaPageData
 	uint8		sub_bits[MIH_MAX_SUBSTRINGS];	/* its width */
 	uint32		next_owner;		/* next segment or chain id */
 	uint64		layout_version; /* bumped when segments or chains change */
-	FullTransactionId last_drop;	/* when pages were last dropped */
+	FullTransactionId last_drop;	/* the latest drop no longer in drops[] */
 	MihChain	pending;		/* inserts go here */
 	MihChain	flushing;		/* a pending list being turned into a segment */
 	MihChain	nulls;			/* rows with a NULL code */
 	uint16		nsegments;		/* oldest first */
 	MihSegment	segments[MIH_MAX_SEGMENTS];
+	/*
+	 * Recent drops, oldest first.  The pages of a dropped owner are reused
+	 * once its drop is older than every snapshot; pages of owners not
+	 * listed (drops pushed out of the list, or segments a crash left
+	 * unfinished) once last_drop is.
+	 */
+	uint16		ndrops;
+	MihDrop		drops[MIH_MAX_DROPS];
 } MihMetaPageData;
 
 #define MihPageGetMeta(page) ((MihMetaPageData *) PageGetContents(page))
@@ -379,6 +397,8 @@ extern Page MihCheckPage(Relation index, Buffer buf, uint16 kind, uint32 owner,
 extern int	MihPendingLimitEntries(Relation index);
 extern char *mihbuildphasename(int64 phasenum);
 extern void MihForgetCache(Relation index);
+extern void MihRecordDrop(MihMetaPageData *meta, uint32 owner, FullTransactionId when);
+extern bool MihDroppedPageReusable(const MihMetaPageData *meta, uint32 owner);
 extern void MihPinCache(MihCache *cache);
 extern void MihReleaseCache(MihCache *cache);
 extern bool mihproperty(Oid index_oid, int attno, IndexAMProperty prop,

@@ -157,14 +157,21 @@ MihInstallSegment(Relation index, const MihSegment *seg, int first, int count,
 	GenericXLogState *state;
 	MihMetaPageData *meta;
 	int			add = seg ? 1 : 0;
+	FullTransactionId now;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	/* after the lock: any scan that read the old layout began before now */
+	now = ReadNextFullTransactionId();
 	state = GenericXLogStart(index);
 	meta = MihPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
 	if (first < 0 || count < 0 || first + count > meta->nsegments ||
 		meta->nsegments - count + add > MIH_MAX_SEGMENTS)
 		elog(ERROR, "cannot install segment at %d (replacing %d of %d) in \"%s\"",
 			 first, count, meta->nsegments, RelationGetRelationName(index));
+	for (int i = first; i < first + count; i++)
+		MihRecordDrop(meta, meta->segments[i].owner, now);
+	if (drop_flushing && meta->flushing.head != InvalidBlockNumber)
+		MihRecordDrop(meta, meta->flushing.owner, now);
 	memmove(&meta->segments[first + add], &meta->segments[first + count],
 			(meta->nsegments - first - count) * sizeof(MihSegment));
 	if (seg)
@@ -176,8 +183,6 @@ MihInstallSegment(Relation index, const MihSegment *seg, int first, int count,
 		meta->flushing.owner = 0;
 		meta->flushing.nentries = 0;
 	}
-	if (count > 0 || drop_flushing)
-		meta->last_drop = ReadNextFullTransactionId();
 	meta->layout_version++;
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);

@@ -175,6 +175,39 @@ MihPageIsLive(const MihMetaPageData *meta, Page page)
 			opaque->owner == meta->nulls.owner) && opaque->owner != 0;
 }
 
+/* Note in the metapage that an owner's pages were dropped */
+void
+MihRecordDrop(MihMetaPageData *meta, uint32 owner, FullTransactionId when)
+{
+	if (meta->ndrops == MIH_MAX_DROPS)
+	{
+		/* the oldest drop joins last_drop */
+		if (!FullTransactionIdIsValid(meta->last_drop) ||
+			FullTransactionIdPrecedes(meta->last_drop, meta->drops[0].when))
+			meta->last_drop = meta->drops[0].when;
+		memmove(&meta->drops[0], &meta->drops[1], (MIH_MAX_DROPS - 1) * sizeof(MihDrop));
+		meta->ndrops--;
+	}
+	meta->drops[meta->ndrops].owner = owner;
+	meta->drops[meta->ndrops].unused = 0;
+	meta->drops[meta->ndrops].when = when;
+	meta->ndrops++;
+}
+
+/*
+ * May a page of this owner, which nothing references any more, be reused:
+ * is its drop older than every snapshot that could still read it?
+ */
+bool
+MihDroppedPageReusable(const MihMetaPageData *meta, uint32 owner)
+{
+	for (int i = 0; i < meta->ndrops; i++)
+		if (meta->drops[i].owner == owner)
+			return GlobalVisCheckRemovableFullXid(NULL, meta->drops[i].when);
+	return !FullTransactionIdIsValid(meta->last_drop) ||
+		GlobalVisCheckRemovableFullXid(NULL, meta->last_drop);
+}
+
 /*
  * Get a new page, exclusively locked.  Flushes and merges (which hold the
  * maintenance lock, so VACUUM is not handing out pages at the same time)
@@ -199,19 +232,19 @@ MihNewBuffer(Relation index, bool from_fsm)
 		{
 			meta = palloc(sizeof(MihMetaPageData));
 			MihReadMeta(index, meta);
-			/*
-			 * After a crash the FSM can list pages of a segment dropped so
-			 * recently that scans may still read it: take none until that
-			 * drop is old enough.
-			 */
-			if (FullTransactionIdIsValid(meta->last_drop) &&
-				!GlobalVisCheckRemovableFullXid(NULL, meta->last_drop))
-				break;
 		}
 		buffer = ReadBuffer(index, blkno);
 		if (ConditionalLockBuffer(buffer))
 		{
-			if (!MihPageIsLive(meta, BufferGetPage(buffer)))
+			Page		page = BufferGetPage(buffer);
+
+			/*
+			 * After a crash the FSM can also list pages of a segment dropped
+			 * so recently that scans may still read it.
+			 */
+			if (!MihPageIsLive(meta, page) &&
+				(PageIsNew(page) ||
+				 MihDroppedPageReusable(meta, MihPageGetOpaque(page)->owner)))
 			{
 				pfree(meta);
 				return buffer;

@@ -307,8 +307,9 @@ MihMarkChain(Relation index, BlockNumber head, bool *referenced,
 }
 
 /*
- * Hand the pages no segment or list references to the free space map, if
- * every snapshot that could still read them is gone.  Returns how many.
+ * Hand the pages no segment or list references to the free space map,
+ * those whose drop is older than every snapshot that could still read
+ * them, and forget those drops.  Returns how many pages.
  */
 static BlockNumber
 MihRecyclePages(Relation index, BlockNumber *npages)
@@ -319,13 +320,13 @@ MihRecyclePages(Relation index, BlockNumber *npages)
 	MihCache   *cache;
 	bool	   *referenced;
 	BlockNumber nfree = 0;
+	Buffer		metabuf;
+	GenericXLogState *state;
+	MihMetaPageData *m;
+	int			kept = 0;
 
 	*npages = nblocks;
 	cache = MihGetCache(index, &meta);
-	if (FullTransactionIdIsValid(meta.last_drop) &&
-		!GlobalVisCheckRemovableFullXid(NULL, meta.last_drop))
-		return 0;
-
 	referenced = palloc0(Max(nblocks, 1) * sizeof(bool));
 	referenced[MIH_METAPAGE_BLKNO] = true;
 	for (int s = 0; s < meta.nsegments; s++)
@@ -341,13 +342,43 @@ MihRecyclePages(Relation index, BlockNumber *npages)
 	MihMarkChain(index, meta.nulls.head, referenced, nblocks);
 
 	for (BlockNumber b = 0; b < nblocks; b++)
-		if (!referenced[b])
+	{
+		Buffer		buf;
+		Page		page;
+		bool		reusable;
+
+		if (referenced[b])
+			continue;
+		buf = ReadBuffer(index, b);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		reusable = PageIsNew(page) ||
+			MihDroppedPageReusable(&meta, MihPageGetOpaque(page)->owner);
+		UnlockReleaseBuffer(buf);
+		if (reusable)
 		{
 			RecordFreeIndexPage(index, b);
 			nfree++;
 		}
+		vacuum_delay_point();
+	}
 	pfree(referenced);
 	IndexFreeSpaceMapVacuum(index);
+
+	/* drops whose pages are all recorded free need no remembering */
+	metabuf = ReadBuffer(index, MIH_METAPAGE_BLKNO);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	m = MihPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
+	for (int i = 0; i < m->ndrops; i++)
+		if (!GlobalVisCheckRemovableFullXid(NULL, m->drops[i].when))
+			m->drops[kept++] = m->drops[i];
+	m->ndrops = kept;
+	if (FullTransactionIdIsValid(m->last_drop) &&
+		GlobalVisCheckRemovableFullXid(NULL, m->last_drop))
+		m->last_drop = InvalidFullTransactionId;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(metabuf);
 	return nfree;
 }
 

@@ -137,6 +137,7 @@ foreach (1 .. 2)
 }
 my $free_pages = "SELECT count(*) FROM pg_freespace('t_h') WHERE avail > 0";
 my $free_before = $primary->safe_psql('postgres', $free_pages);
+cmp_ok($free_before, '>', 0, 'VACUUM handed the pages of dropped segments to the free space map');
 $primary->safe_psql('postgres',
 	join('', map { "INSERT INTO t SELECT g, row_code(g) FROM generate_series("
 		  . (300_000 + $_ * 1000) . ', ' . (300_999 + $_ * 1000) . ") g;\n" } 0 .. 11));
