@@ -613,6 +613,17 @@ MihPlanRadius(MihScanOpaque so)
 }
 
 /*
+ * After the last segment: a scan without any key returns every row, the
+ * NULL codes too; any other radius scan is over.
+ */
+static void
+MihRadiusSegmentsDone(MihScanOpaque so)
+{
+	so->phase = so->nballs == 0 ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
+	so->chain_blkno = so->meta.nulls.head;
+}
+
+/*
  * Do one step of a radius scan (a page of a list, a probe, a linear page),
  * queueing the rows found.  Returns false when the scan is over.
  */
@@ -643,8 +654,7 @@ MihRadiusStep(Relation index, MihScanOpaque so)
 			case MIH_SCAN_PROBE:
 				if (so->segno >= so->meta.nsegments)
 				{
-					so->phase = so->nballs == 0 ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
-					so->chain_blkno = so->meta.nulls.head;
+					MihRadiusSegmentsDone(so);
 					continue;
 				}
 				if (so->probes == NULL)
@@ -665,9 +675,7 @@ MihRadiusStep(Relation index, MihScanOpaque so)
 			case MIH_SCAN_LINEAR:
 				if (so->segno >= so->meta.nsegments)
 				{
-					/* a scan without any key returns every row, NULLs too */
-					so->phase = so->nballs == 0 ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
-					so->chain_blkno = so->meta.nulls.head;
+					MihRadiusSegmentsDone(so);
 					continue;
 				}
 				if (so->pageno < so->cache->maps[so->segno][0].npages)
