@@ -8,7 +8,7 @@
 
 EXTENSION = imgsearch
 MODULE_big = imgsearch
-DATA = imgsearch--0.1.sql imgsearch--0.1--0.2.sql
+DATA = imgsearch--0.1.sql imgsearch--0.1--0.2.sql imgsearch--0.2--0.3.sql
 PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
 
 # the image hashing core: plain C, shared with the fuzzer and the loader
@@ -20,7 +20,7 @@ OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
 	src/mihscan.o src/mihvacuum.o src/mihcost.o src/mihvalidate.o \
 	$(CORE_OBJS)
 
-REGRESS = phash_type hamming image_hash image_errors caption mih mih_upgrade
+REGRESS = phash_type hamming image_hash image_errors caption mih upgrade
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 

@@ -89,6 +89,39 @@ SELECT caption_tsvector('art by Greg-Rutkowski, GregRutkowski''s dragon Múcha �
 SELECT caption_tsquery('"greg rutkowski" dragon or wyvern -sketch');
 SELECT caption_tsquery('GregRutkowski'), caption_tsquery(''), caption_tsquery('"');
 
+-- Word pairs: a phrase of words is written with the pair lexemes 'a b'
+-- (a then b) that caption_tsvector adds.  Over captions drawn from a small
+-- vocabulary (many repeats, camelCase, snake_case, possessives, CJK), each
+-- phrase must match exactly where the same words as a plain phrase
+-- (caption_phrase_tsquery) match the caption's single words (its tsvector
+-- without the pairs, the lexemes holding a space): PostgreSQL's own phrase
+-- matching is the reference.
+CREATE TEMP TABLE pair_captions AS
+  SELECT i AS id,
+         string_agg((ARRAY['greg', 'rutkowski', 'Greg', 'GregRutkowski', 'art', 'by', 'art_by',
+                           '北斎', '葛飾北斎', 'the', 'x', 'rutkowski''s', 'Art-By'])
+                    [1 + abs(hashint4(i * 100 + j)) % 13], ' ' ORDER BY j) AS caption
+  FROM generate_series(1, 400) AS i, generate_series(1, 1 + i % 9) AS j
+  GROUP BY i;
+CREATE TEMP TABLE pair_queries (query text);
+INSERT INTO pair_queries VALUES ('greg rutkowski'), ('rutkowski greg'), ('art by greg'),
+  ('by greg rutkowski art'), ('GregRutkowski art'), ('gregrutkowski rutkowski'),
+  ('北斎 the'), ('the 北斎 x'), ('葛飾北斎 the'), ('x x'), ('greg greg rutkowski'), ('art by art');
+SELECT q.query, count(*) FILTER (WHERE by_pairs) AS matched,
+       count(*) FILTER (WHERE by_pairs IS DISTINCT FROM by_words) AS differ
+FROM pair_queries q,
+     LATERAL (SELECT caption_tsvector(c.caption) @@ caption_tsquery('"' || q.query || '"') AS by_pairs,
+                     ts_delete(caption_tsvector(c.caption),
+                               ARRAY(SELECT lexeme FROM unnest(caption_tsvector(c.caption))
+                                     WHERE lexeme LIKE '% %'))
+                       @@ caption_phrase_tsquery(q.query) AS by_words
+              FROM pair_captions c) AS t
+GROUP BY q.query ORDER BY q.query COLLATE "C";
+-- a word too long to index (over 200 bytes) still takes its place in a phrase
+SELECT caption_tsquery('"a ' || repeat('x', 201) || ' b"') AS gap,
+       caption_matches('a ' || repeat('x', 201) || ' b', '"a ' || repeat('y', 201) || ' b"') AS gap_matches,
+       caption_matches('a b', '"a ' || repeat('y', 201) || ' b"') AS no_gap_matches;
+
 -- a GIN index on caption_tsvector serves caption_matches, and agrees with
 -- a sequential scan
 CREATE TEMP TABLE captions AS
@@ -112,14 +145,16 @@ RESET enable_bitmapscan;
 -- NULLs
 SELECT caption_matches(NULL, 'x') IS NULL AS null_caption, caption_matches('x', NULL) IS NULL AS null_query;
 
--- ranking: the typed words adjacent and in order first, then close
--- together; the shorter caption first for the same match
+-- ranking: the typed words adjacent and in order first, then all of them
+-- (closer together first), then fewer of them; the shorter caption first
+-- for the same match
 SELECT caption, rank() OVER (ORDER BY caption_rank(caption, 'greg rutkowski') DESC) AS place
 FROM (VALUES ('greg rutkowski'),
              ('dragon by greg rutkowski'),
              ('art by greg rutkowski, dragon, fantasy, epic, trending on artstation'),
              ('rutkowski greg'),
-             ('greg with a long tail and then rutkowski')) AS v(caption)
+             ('greg with a long tail and then rutkowski'),
+             ('greg alone')) AS v(caption)
 ORDER BY place;
 SELECT caption_rank('a dragon', 'unicorn') AS no_match;
 

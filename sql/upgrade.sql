@@ -1,6 +1,7 @@
--- Updating imgsearch from 0.1 to 0.2: ALTER EXTENSION ... UPDATE adds the
--- mih index access method, and leaves the same objects as CREATE
--- EXTENSION of 0.2.  In a database of its own, so that the suite's
+-- Updating imgsearch from 0.1 to 0.2 (the mih index access method) and to
+-- 0.3 (caption search with word pairs, its indexes rebuilt): ALTER
+-- EXTENSION ... UPDATE leaves the same objects as CREATE EXTENSION of the
+-- last version.  In a database of its own, so that the suite's
 -- database keeps the extension as the other tests left it.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
@@ -98,13 +99,13 @@ WHERE e.extname = 'imgsearch';
 SELECT amname, amtype, amhandler FROM pg_am WHERE amname = 'mih';
 
 -- what the update added
-CREATE TEMP TABLE objects_updated AS SELECT * FROM pg_temp.extension_objects();
-SELECT object, details FROM objects_updated
-EXCEPT SELECT object, details FROM objects_0_1
-ORDER BY 1 COLLATE "C";
+CREATE TEMP TABLE objects_0_2 AS SELECT * FROM pg_temp.extension_objects();
+SELECT * FROM (SELECT object, details FROM objects_0_2
+               EXCEPT SELECT object, details FROM objects_0_1) AS added
+ORDER BY object COLLATE "C";
 -- and nothing it changed or removed
 SELECT object, details FROM objects_0_1
-EXCEPT SELECT object, details FROM objects_updated;
+EXCEPT SELECT object, details FROM objects_0_2;
 
 -- The index works: code(1) = c4ca4238a0b92382, its copy 2002 and 2001,
 -- 1 bit away, by index scan
@@ -120,10 +121,51 @@ SELECT h <~> 'c4ca4238a0b92382' AS d FROM images ORDER BY h <~> 'c4ca4238a0b9238
 RESET enable_seqscan;
 
 -------------------------------------------------------------------------
+-- Update to 0.3: word pairs; indexes on caption_tsvector are rebuilt
+-------------------------------------------------------------------------
+
+-- at 0.2: a caption index, and values stored by caption_tsvector that the
+-- update can only point out (a generated column, a materialized view)
+CREATE TABLE captions (id int, caption text,
+                       words tsvector GENERATED ALWAYS AS (caption_tsvector(caption)) STORED);
+INSERT INTO captions (id, caption) VALUES
+  (1, 'Art by Greg Rutkowski'), (2, 'greg_rutkowski dragon'),
+  (3, 'Rutkowski, Greg'), (4, 'GregRutkowski''s castle'), (5, 'greg and rutkowski');
+INSERT INTO captions (id, caption) SELECT i, 'filler caption ' || i FROM generate_series(6, 2000) AS i;
+CREATE INDEX captions_words ON captions USING gin (caption_tsvector(caption));
+CREATE MATERIALIZED VIEW caption_words AS SELECT id, caption_tsvector(caption) AS v FROM captions;
+SELECT caption_tsquery('"greg rutkowski"') AS query_0_2, caption_tsvector('Greg Rutkowski') AS vector_0_2;
+
+ALTER EXTENSION imgsearch UPDATE TO '0.3';
+SELECT extversion FROM pg_extension WHERE extname = 'imgsearch';
+SELECT caption_tsquery('"greg rutkowski"') AS query_0_3, caption_tsvector('Greg Rutkowski') AS vector_0_3;
+
+-- the rebuilt index answers phrases as a sequential scan does
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM captions WHERE caption_matches(caption, '"greg rutkowski"');
+SELECT array_agg(id ORDER BY id) AS by_index FROM captions WHERE caption_matches(caption, '"greg rutkowski"');
+RESET enable_seqscan;
+SET enable_bitmapscan = off;
+SET enable_indexscan = off;
+SELECT array_agg(id ORDER BY id) AS by_seqscan FROM captions WHERE caption_matches(caption, '"greg rutkowski"');
+RESET enable_bitmapscan;
+RESET enable_indexscan;
+
+-- what the update changed: the C code and comments of the two functions
+CREATE TEMP TABLE objects_updated AS SELECT * FROM pg_temp.extension_objects();
+SELECT * FROM (
+  SELECT 'before' AS side, * FROM (SELECT * FROM objects_0_2 EXCEPT SELECT * FROM objects_updated) AS b
+  UNION ALL
+  SELECT 'after', * FROM (SELECT * FROM objects_updated EXCEPT SELECT * FROM objects_0_2) AS a) AS changed
+ORDER BY object COLLATE "C", side;
+
+-------------------------------------------------------------------------
 -- The same objects as a fresh CREATE EXTENSION
 -------------------------------------------------------------------------
 
 DROP TABLE images;
+DROP MATERIALIZED VIEW caption_words;
+DROP TABLE captions;
 DROP EXTENSION imgsearch;
 CREATE EXTENSION imgsearch;
 SELECT extversion FROM pg_extension WHERE extname = 'imgsearch';
@@ -131,12 +173,13 @@ CREATE TEMP TABLE objects_created AS SELECT * FROM pg_temp.extension_objects();
 SELECT count(*) AS objects, count(*) FILTER (WHERE object LIKE 'comment on %') AS comments
 FROM objects_created;
 -- no difference either way
-SELECT 'only updated' AS side, * FROM (SELECT * FROM objects_updated
-                                     EXCEPT SELECT * FROM objects_created) AS u
-UNION ALL
-SELECT 'only created', * FROM (SELECT * FROM objects_created
-                               EXCEPT SELECT * FROM objects_updated) AS c
-ORDER BY 2 COLLATE "C", 1;
+SELECT * FROM (
+  SELECT 'only updated' AS side, * FROM (SELECT * FROM objects_updated
+                                       EXCEPT SELECT * FROM objects_created) AS u
+  UNION ALL
+  SELECT 'only created', * FROM (SELECT * FROM objects_created
+                                 EXCEPT SELECT * FROM objects_updated) AS c) AS differences
+ORDER BY object COLLATE "C", side;
 
 \c :suite_db
 DROP DATABASE regression_imgsearch_upgrade;
