@@ -114,13 +114,28 @@ CaptionLocale(void)
 
 /*
  * Character classes.  ASCII, nearly all of most captions, is answered
- * without the locale; the answers are the C.UTF-8 locale's.
+ * without the locale, by table (branches on random text mispredict); the
+ * answers are the C.UTF-8 locale's.
  */
+#define ASCII_ALNUM 1
+#define ASCII_UPPER 2
+static const uint8 ascii_class[128] = {
+	/* 1: letter or digit, 3: upper-case letter */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+};
+
 static inline bool
 IsAlnum(pg_wchar c)
 {
 	if (c < 0x80)
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		return (ascii_class[c] & ASCII_ALNUM) != 0;
 	return iswalnum_l((wint_t) c, CaptionLocale());
 }
 
@@ -128,7 +143,7 @@ static inline bool
 IsUpper(pg_wchar c)
 {
 	if (c < 0x80)
-		return c >= 'A' && c <= 'Z';
+		return (ascii_class[c] & ASCII_UPPER) != 0;
 	return iswupper_l((wint_t) c, CaptionLocale());
 }
 
@@ -243,13 +258,14 @@ AppendCodePoint(StringInfo buf, pg_wchar c)
  * of each in upper[], cont[] marking the second and later letters that
  * one character folded into (Æ -> ae), and src[] the index of the source
  * character of each: split at camelCase boundaries and add the parts (and
- * the joined form when there are several).  The parts are appended to
+ * the joined form when there are several).  plain says that the word is
+ * ASCII with no capital after its first letter, so has no boundary.  The parts are appended to
  * tokens->text one after the other, so the joined form is their bytes
  * together.
  */
 static void
 EmitWord(CaptionTokens *tokens, const pg_wchar *word, const bool *upper,
-		 const bool *cont, const int *src, int len)
+		 const bool *cont, const int *src, int len, bool plain)
 {
 	StringInfo	text = &tokens->text;
 	int			first_pos = tokens->next_pos;
@@ -258,6 +274,19 @@ EmitWord(CaptionTokens *tokens, const pg_wchar *word, const bool *upper,
 	int			part_start = 0;
 	int			nparts = 0;
 	int			i;
+
+	if (plain)
+	{
+		/* all ASCII, no capital after the first letter: one part, as is */
+		enlargeStringInfo(text, len);
+		for (i = 0; i < len; i++)
+			text->data[text->len + i] = (char) word[i];
+		text->len += len;
+		text->data[text->len] = '\0';
+		TokensAdd(tokens, word_off, len, tokens->next_pos++, false, false,
+				  src[0], src[len - 1]);
+		return;
+	}
 
 	for (i = 0; i < len; i++)
 	{
@@ -334,6 +363,7 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 	int		   *src = palloc(sizeof(int) * (4 * len + 4));
 	int			run_start = 0;
 	int			wlen = 0;
+	bool		plain = true;	/* the word so far: ASCII, no inner capital */
 	pg_wchar   *run = palloc(sizeof(pg_wchar) * (len + 1));
 	int			rlen = 0;
 	int			i;
@@ -355,7 +385,7 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 			(chars[i + 1] == 's' || chars[i + 1] == 'S') &&
 			(i + 2 >= nchars || !IsAlnum(chars[i + 2])))
 		{
-			EmitWord(tokens, word, upper, cont, src, wlen);
+			EmitWord(tokens, word, upper, cont, src, wlen, plain);
 			wlen = 0;
 			i++;				/* skip the s */
 			continue;
@@ -368,7 +398,7 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 		}
 		if (!word_char && wlen > 0)
 		{
-			EmitWord(tokens, word, upper, cont, src, wlen);
+			EmitWord(tokens, word, upper, cont, src, wlen, plain);
 			wlen = 0;
 		}
 		if (cjk)
@@ -382,6 +412,10 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 			bool		was_upper = IsUpper(c);
 			const char *folded;
 
+			if (wlen == 0)
+				plain = true;
+			if (c >= 0x80 || (was_upper && wlen > 0))
+				plain = false;
 			if (c < 0x80)
 			{
 				word[wlen] = was_upper ? c + ('a' - 'A') : c;
