@@ -164,3 +164,34 @@ SELECT caption_highlight('Art by Greg-Rutkowski: GregRutkowski''s dragon, Múcha
 SELECT caption_highlight('a dragon and a wyvern', 'dragon or wyvern', '[', ']');
 SELECT caption_highlight('歌川広重', '広'), caption_highlight('no match here', 'dragon');
 SELECT caption_highlight('a dragon', '');
+
+-- Hostile input.  One character can decompose into 18 code points
+-- (U+FDFA, 15 of them letters): three of them are one word of 45 letters,
+-- here compared with Python's unicodedata.normalize('NFKD', ...) without
+-- the spaces; a thousand of them are one word too long to index.
+SELECT array_agg(lexeme ORDER BY length(lexeme) DESC) =
+         ARRAY['صلىاللهعليهوسلمصلىاللهعليهوسلمصلىاللهعليهوسلم x', 'صلىاللهعليهوسلمصلىاللهعليهوسلمصلىاللهعليهوسلم', 'x']
+       AS nfkd_word
+FROM unnest(caption_tsvector(repeat(U&'\FDFA', 3) || ' x'));
+SELECT caption_tsvector(repeat(U&'\FDFA', 1000) || ' x') AS too_long,
+       caption_matches(repeat(U&'\FDFA', 1000), 'x') AS matches_nothing;
+-- a long caption of 20,000 words w0..w4999 cycling: its 5,000 words and
+-- 5,000 pairs 'wk wk+1', and, as words past position 16,383 all share it,
+-- the pairs of w1382 (at 16,382) with each of them (w1383..w4999, w0): 3,617
+-- more
+SELECT length(caption_tsvector(string_agg('w' || (i % 5000), ' '))) AS lexemes,
+       caption_matches(string_agg('w' || (i % 5000), ' '), '"w4998 w4999"') AS pair_found
+FROM generate_series(1, 20000) AS i;
+-- so long that its lexemes overflow a tsvector: refused with 54000
+SELECT caption_tsvector(string_agg(md5(i::text), ' ')) FROM generate_series(1, 40000) AS i;
+-- a pair of two long words (200 bytes each) is still one lexeme
+SELECT caption_matches(repeat('a', 200) || ' ' || repeat('b', 200),
+                       '"' || repeat('a', 200) || ' ' || repeat('b', 200) || '"') AS long_pair;
+
+-- ranking edge cases: a lexeme that is two typed words at once (a lone CJK
+-- character is a prefix), lexemes sharing a position, and the words past
+-- the last position (no phrase starts there): the tier is the integer part
+SELECT floor(caption_rank('北斎', '北 北斎')) AS prefix_and_word,
+       caption_matches('北斎', '北 北斎') AS prefix_and_word_matches,
+       floor(caption_rank('北斎', '北斎 斎')) AS shared_position,
+       floor(caption_rank(repeat('w ', 16382) || repeat('a ', 20000) || 'b', 'a b')) AS past_last_position;

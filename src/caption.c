@@ -59,6 +59,12 @@
 #define CAPTION_MAX_POS 16383
 
 /*
+ * Longest text tokenised, in bytes: reading takes about 20 bytes of memory
+ * per byte, and a caption much over 1 MB overflows a tsvector anyway
+ */
+#define CAPTION_MAX_TEXT (4 * 1024 * 1024)
+
+/*
  * One normalised word: its lexeme (len bytes at tokens->text.data + off)
  * and its position
  */
@@ -93,6 +99,14 @@ TokensInit(CaptionTokens *tokens)
 	tokens->capacity = 0;
 	tokens->next_pos = 1;
 	initStringInfo(&tokens->text);
+}
+
+static void
+TokensFree(CaptionTokens *tokens)
+{
+	if (tokens->items != NULL)
+		pfree(tokens->items);
+	pfree(tokens->text.data);
 }
 
 /* A locale for Unicode character classes and case, whatever the server's */
@@ -210,13 +224,11 @@ FoldedLetter(pg_wchar c)
 
 /* Add a token whose lexeme is the len bytes at tokens->text.data + off */
 static void
-TokensAdd(CaptionTokens *tokens, int off, int len, int pos, bool joined,
-		  bool cjk, int first_char, int last_char)
+TokensPush(CaptionTokens *tokens, int off, int len, int pos, bool joined,
+		   bool cjk, int first_char, int last_char)
 {
 	CaptionToken *token;
 
-	if (len <= 0 || len > CAPTION_MAX_LEXEME)
-		return;
 	if (tokens->count == tokens->capacity)
 	{
 		tokens->capacity = tokens->capacity ? tokens->capacity * 2 : 32;
@@ -238,6 +250,15 @@ TokensAdd(CaptionTokens *tokens, int off, int len, int pos, bool joined,
 	token->last_char = last_char;
 }
 
+/* Add a word, unless it is empty or too long to index */
+static void
+TokensAdd(CaptionTokens *tokens, int off, int len, int pos, bool joined,
+		  bool cjk, int first_char, int last_char)
+{
+	if (len > 0 && len <= CAPTION_MAX_LEXEME)
+		TokensPush(tokens, off, len, pos, joined, cjk, first_char, last_char);
+}
+
 /* Append a code point as UTF-8 */
 static inline void
 AppendCodePoint(StringInfo buf, pg_wchar c)
@@ -254,19 +275,66 @@ AppendCodePoint(StringInfo buf, pg_wchar c)
 }
 
 /*
- * Emit the word of folded code points word[0..len), with the original case
- * of each in upper[], cont[] marking the second and later letters that
- * one character folded into (Æ -> ae), and src[] the index of the source
- * character of each: split at camelCase boundaries and add the parts (and
- * the joined form when there are several).  plain says that the word is
- * ASCII with no capital after its first letter, so has no boundary.  The parts are appended to
+ * The word being read: its folded code points, whether the source
+ * character of each was upper case, whether each is the second or later
+ * letter that one character folded into (Æ -> ae), and the index of that
+ * source character.  One character can fold into up to 18 code points
+ * (U+FDFA under NFKD), so the arrays grow as needed.
+ */
+typedef struct CaptionWord
+{
+	pg_wchar   *chars;
+	bool	   *upper;
+	bool	   *cont;
+	int		   *src;
+	int			len;
+	int			capacity;
+} CaptionWord;
+
+static void
+WordInit(CaptionWord *w, int capacity)
+{
+	w->capacity = Max(capacity, 16);
+	w->chars = palloc(sizeof(pg_wchar) * w->capacity);
+	w->upper = palloc(sizeof(bool) * w->capacity);
+	w->cont = palloc(sizeof(bool) * w->capacity);
+	w->src = palloc(sizeof(int) * w->capacity);
+	w->len = 0;
+}
+
+static inline void
+WordAppend(CaptionWord *w, pg_wchar c, bool upper, bool cont, int src)
+{
+	if (w->len == w->capacity)
+	{
+		w->capacity *= 2;
+		w->chars = repalloc(w->chars, sizeof(pg_wchar) * w->capacity);
+		w->upper = repalloc(w->upper, sizeof(bool) * w->capacity);
+		w->cont = repalloc(w->cont, sizeof(bool) * w->capacity);
+		w->src = repalloc(w->src, sizeof(int) * w->capacity);
+	}
+	w->chars[w->len] = c;
+	w->upper[w->len] = upper;
+	w->cont[w->len] = cont;
+	w->src[w->len] = src;
+	w->len++;
+}
+
+/*
+ * Emit a word: split it at camelCase boundaries and add the parts (and the
+ * joined form when there are several).  plain says that the word is ASCII
+ * with no capital after its first letter, so has no boundary.  The parts are appended to
  * tokens->text one after the other, so the joined form is their bytes
  * together.
  */
 static void
-EmitWord(CaptionTokens *tokens, const pg_wchar *word, const bool *upper,
-		 const bool *cont, const int *src, int len, bool plain)
+EmitWord(CaptionTokens *tokens, const CaptionWord *w, bool plain)
 {
+	const pg_wchar *word = w->chars;
+	const bool *upper = w->upper;
+	const bool *cont = w->cont;
+	const int  *src = w->src;
+	int			len = w->len;
 	StringInfo	text = &tokens->text;
 	int			first_pos = tokens->next_pos;
 	int			word_off = text->len;
@@ -354,17 +422,12 @@ EmitCjkRun(CaptionTokens *tokens, const pg_wchar *run, int first_char,
 static void
 CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 {
-	pg_wchar   *chars = palloc(sizeof(pg_wchar) * (len + 1));
+	pg_wchar   *chars;
 	int			nchars;
-	/* folded code points of the current word, and whether each was upper case */
-	pg_wchar   *word = palloc(sizeof(pg_wchar) * (4 * len + 4));
-	bool	   *upper = palloc(sizeof(bool) * (4 * len + 4));
-	bool	   *cont = palloc(sizeof(bool) * (4 * len + 4));
-	int		   *src = palloc(sizeof(int) * (4 * len + 4));
+	CaptionWord word;
 	int			run_start = 0;
-	int			wlen = 0;
 	bool		plain = true;	/* the word so far: ASCII, no inner capital */
-	pg_wchar   *run = palloc(sizeof(pg_wchar) * (len + 1));
+	pg_wchar   *run;
 	int			rlen = 0;
 	int			i;
 
@@ -372,7 +435,16 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("caption search needs a UTF8 database")));
+	if (len > CAPTION_MAX_TEXT)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("text too long for caption search: %d bytes", len),
+				 errdetail("Captions and queries of up to %d bytes are read.",
+						   CAPTION_MAX_TEXT)));
+	chars = palloc(sizeof(pg_wchar) * (len + 1));
+	run = palloc(sizeof(pg_wchar) * (len + 1));
 	nchars = pg_mb2wchar_with_len(text, chars, len);
+	WordInit(&word, nchars + 16);
 
 	for (i = 0; i <= nchars; i++)
 	{
@@ -381,12 +453,12 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 		bool		word_char = (c != 0 && !cjk && IsAlnum(c));
 
 		/* a possessive 's ends the word and is dropped */
-		if (wlen > 0 && (c == '\'' || c == 0x2019) && i + 1 < nchars &&
+		if (word.len > 0 && (c == '\'' || c == 0x2019) && i + 1 < nchars &&
 			(chars[i + 1] == 's' || chars[i + 1] == 'S') &&
 			(i + 2 >= nchars || !IsAlnum(chars[i + 2])))
 		{
-			EmitWord(tokens, word, upper, cont, src, wlen, plain);
-			wlen = 0;
+			EmitWord(tokens, &word, plain);
+			word.len = 0;
 			i++;				/* skip the s */
 			continue;
 		}
@@ -396,10 +468,10 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 			EmitCjkRun(tokens, run, run_start, rlen);
 			rlen = 0;
 		}
-		if (!word_char && wlen > 0)
+		if (!word_char && word.len > 0)
 		{
-			EmitWord(tokens, word, upper, cont, src, wlen, plain);
-			wlen = 0;
+			EmitWord(tokens, &word, plain);
+			word.len = 0;
 		}
 		if (cjk)
 		{
@@ -412,27 +484,17 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 			bool		was_upper = IsUpper(c);
 			const char *folded;
 
-			if (wlen == 0)
+			if (word.len == 0)
 				plain = true;
-			if (c >= 0x80 || (was_upper && wlen > 0))
+			if (c >= 0x80 || (was_upper && word.len > 0))
 				plain = false;
 			if (c < 0x80)
-			{
-				word[wlen] = was_upper ? c + ('a' - 'A') : c;
-				cont[wlen] = false;
-				src[wlen] = i;
-				upper[wlen++] = was_upper;
-			}
+				WordAppend(&word, was_upper ? c + ('a' - 'A') : c, was_upper, false, i);
 			else if ((folded = FoldedLetter(c)) != NULL)
 			{
 				/* every letter of the spelling keeps the case (ÆON is one word) */
 				for (bool first = true; *folded; folded++, first = false)
-				{
-					word[wlen] = (pg_wchar) *folded;
-					cont[wlen] = !first;
-					src[wlen] = i;
-					upper[wlen++] = was_upper;
-				}
+					WordAppend(&word, (pg_wchar) *folded, was_upper, !first, i);
 			}
 			else
 			{
@@ -446,11 +508,9 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 				{
 					if (IsCombiningMark(*d) || !IsAlnum(*d))
 						continue;
-					word[wlen] = (pg_wchar) towlower_l((wint_t) *d, CaptionLocale());
-					cont[wlen] = !first;
-					src[wlen] = i;
+					WordAppend(&word, (pg_wchar) towlower_l((wint_t) *d, CaptionLocale()),
+							   was_upper, !first, i);
 					first = false;
-					upper[wlen++] = was_upper;
 				}
 				if (decomposed != NULL)
 					pfree(decomposed);
@@ -458,10 +518,10 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 		}
 	}
 	pfree(chars);
-	pfree(word);
-	pfree(upper);
-	pfree(cont);
-	pfree(src);
+	pfree(word.chars);
+	pfree(word.upper);
+	pfree(word.cont);
+	pfree(word.src);
 	pfree(run);
 }
 
@@ -470,7 +530,11 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
  * words and a space, which no word holds) at position p for every lexeme a
  * at p and b at p + 1, unless either comes from a CJK run.  So the phrase
  * 'a' <-> 'b' and the single lexeme 'a b' match exactly the same captions,
- * and a quoted name of two words is one GIN lookup with no recheck.
+ * and a quoted name of two words is one GIN lookup with no recheck.  (The
+ * pair can match more, never less: a tsvector keeps 256 positions of a
+ * lexeme, and a word repeated more often loses later positions that its
+ * pairs keep.)  Words past the last position all share it, and pair only
+ * with the few words of the position before.
  */
 static void
 AddWordPairs(CaptionTokens *tokens)
@@ -508,15 +572,21 @@ AddWordPairs(CaptionTokens *tokens)
 		{
 			CaptionToken a = tokens->items[order[i]];
 			CaptionToken b = tokens->items[order[j]];
-			int			off = tokens->text.len;
+			int			len = a.len + 1 + b.len;	/* at most 401 bytes */
+			char	   *pair;
 
 			if (b.cjk)
 				continue;
-			appendBinaryStringInfo(&tokens->text, tokens->text.data + a.off, a.len);
-			appendStringInfoChar(&tokens->text, ' ');
-			appendBinaryStringInfo(&tokens->text, tokens->text.data + b.off, b.len);
-			TokensAdd(tokens, off, a.len + 1 + b.len, pos, false, false,
-					  a.first_char, b.last_char);
+			/* make room first: the words are copied from the same buffer */
+			enlargeStringInfo(&tokens->text, len);
+			pair = tokens->text.data + tokens->text.len;
+			memcpy(pair, tokens->text.data + a.off, a.len);
+			pair[a.len] = ' ';
+			memcpy(pair + a.len + 1, tokens->text.data + b.off, b.len);
+			tokens->text.len += len;
+			tokens->text.data[tokens->text.len] = '\0';
+			TokensPush(tokens, tokens->text.len - len, len, pos, false, false,
+					   a.first_char, b.last_char);
 		}
 	}
 	pfree(order);
@@ -754,7 +824,11 @@ AppendTermQuery(StringInfo buf, const char *text, int len, bool pairs)
 	initStringInfo(&phrase);
 	nplain = AppendPhrase(&phrase, &tokens, pairs);
 	if (nplain == 0)
+	{
+		pfree(phrase.data);
+		TokensFree(&tokens);
 		return false;
+	}
 
 	appendStringInfoChar(buf, '(');
 	appendStringInfoString(buf, phrase.data);
@@ -778,6 +852,7 @@ AppendTermQuery(StringInfo buf, const char *text, int len, bool pairs)
 	}
 	appendStringInfoChar(buf, ')');
 	pfree(phrase.data);
+	TokensFree(&tokens);
 	return true;
 }
 
@@ -997,33 +1072,42 @@ caption_highlight(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
 }
 
+/* caption_rank reads at most this many words of a query */
+#define CAPTION_RANK_MAX_WORDS 64
+
 /*
  * What caption_rank needs of a query, cached per call site while the query
- * text is the same: its words in order (as caption_phrase_tsquery reads
- * them), each as the number of its first occurrence among them.
+ * text is the same: its distinct words, and the words as typed (as
+ * caption_phrase_tsquery reads them), each as an index into the distinct
+ * words with its position relative to the first.
  */
 typedef struct CaptionRankQuery
 {
+	MemoryContext context;		/* holds all of it */
 	text	   *query;			/* the query text it was made from */
 	CaptionTokens words;		/* the distinct words */
-	int		   *sequence;		/* the words as typed: indexes into words */
+	int			sequence[CAPTION_RANK_MAX_WORDS];
+	int			offset[CAPTION_RANK_MAX_WORDS];
 	int			nsequence;
 } CaptionRankQuery;
 
 static CaptionRankQuery *
-MakeRankQuery(text *query)
+MakeRankQuery(text *query, MemoryContext parent)
 {
+	MemoryContext context = AllocSetContextCreate(parent, "caption_rank query",
+												  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
 	CaptionRankQuery *rq = palloc(sizeof(CaptionRankQuery));
 	CaptionTokens typed;
 	int			i;
 
+	rq->context = context;
 	rq->query = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(query));
 	TokensInit(&typed);
 	CaptionTokenize(VARDATA_ANY(rq->query), VARSIZE_ANY_EXHDR(rq->query), &typed);
 	TokensInit(&rq->words);
-	rq->sequence = palloc(sizeof(int) * Max(typed.count, 1));
 	rq->nsequence = 0;
-	for (i = 0; i < typed.count; i++)
+	for (i = 0; i < typed.count && rq->nsequence < CAPTION_RANK_MAX_WORDS; i++)
 	{
 		const CaptionToken *t = &typed.items[i];
 		int			w;
@@ -1042,34 +1126,30 @@ MakeRankQuery(text *query)
 			TokensAdd(&rq->words, off, t->len, t->pos, false, t->cjk,
 					  t->first_char, t->last_char);
 		}
-		rq->sequence[rq->nsequence++] = w;
+		rq->sequence[rq->nsequence] = w;
+		rq->offset[rq->nsequence] = t->pos - typed.items[0].pos;
+		rq->nsequence++;
 	}
+	MemoryContextSwitchTo(old);
 	return rq;
 }
 
 /*
- * Which typed word a caption lexeme is, or -1: the same lexeme, or for a
- * typed lone CJK character any CJK lexeme it begins (as the query's prefix
- * search does).
+ * Whether a caption lexeme is typed word w: the same lexeme, or for a typed
+ * lone CJK character a CJK lexeme it begins (as the query's prefix search
+ * does)
  */
-static int
-RankWord(const CaptionRankQuery *rq, const char *lexeme, int len, bool cjk)
+static bool
+IsRankWord(const CaptionRankQuery *rq, int w, const char *lexeme, int len, bool cjk)
 {
-	int			w;
+	const CaptionToken *word = &rq->words.items[w];
+	const char *wl = TOKEN_LEXEME(&rq->words, w);
 
-	for (w = 0; w < rq->words.count; w++)
-	{
-		const CaptionToken *word = &rq->words.items[w];
-		const char *wl = TOKEN_LEXEME(&rq->words, w);
-
-		if (word->len == len && memcmp(wl, lexeme, len) == 0)
-			return w;
-		if (cjk && word->cjk && word->len < len &&
-			word->len == pg_utf_mblen((const unsigned char *) wl) &&
-			memcmp(wl, lexeme, word->len) == 0)
-			return w;
-	}
-	return -1;
+	if (word->len == len)
+		return memcmp(wl, lexeme, len) == 0;
+	return cjk && word->cjk && word->len < len &&
+		word->len == pg_utf_mblen((const unsigned char *) wl) &&
+		memcmp(wl, lexeme, word->len) == 0;
 }
 
 /* One occurrence of a typed word in a caption */
@@ -1107,6 +1187,7 @@ caption_rank(PG_FUNCTION_ARGS)
 	CaptionTokens tokens;
 	RankHit    *hits;
 	int			nhits = 0;
+	int			maxhits = 32;
 	int		   *inwindow;
 	int			found = 0;
 	int			span = 0;
@@ -1117,10 +1198,10 @@ caption_rank(PG_FUNCTION_ARGS)
 	if (rq == NULL || VARSIZE_ANY_EXHDR(rq->query) != VARSIZE_ANY_EXHDR(query) ||
 		memcmp(VARDATA_ANY(rq->query), VARDATA_ANY(query), VARSIZE_ANY_EXHDR(query)) != 0)
 	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		rq = MakeRankQuery(query);
-		MemoryContextSwitchTo(old);
+		if (rq != NULL)
+			MemoryContextDelete(rq->context);
+		fcinfo->flinfo->fn_extra = NULL;
+		rq = MakeRankQuery(query, fcinfo->flinfo->fn_mcxt);
 		fcinfo->flinfo->fn_extra = rq;
 	}
 
@@ -1131,25 +1212,30 @@ caption_rank(PG_FUNCTION_ARGS)
 		PG_RETURN_FLOAT4(0.0f);
 
 	/* the occurrences of typed words, by position */
-	hits = palloc(sizeof(RankHit) * Max(tokens.count, 1));
+	hits = palloc(sizeof(RankHit) * maxhits);
 	for (i = 0; i < tokens.count; i++)
 	{
-		int			w = RankWord(rq, TOKEN_LEXEME(&tokens, i), tokens.items[i].len,
-								 tokens.items[i].cjk);
-		int			j = nhits++;
+		for (int w = 0; w < rq->words.count; w++)
+		{
+			int			j = nhits;
 
-		if (w < 0)
-		{
-			nhits--;
-			continue;
+			if (!IsRankWord(rq, w, TOKEN_LEXEME(&tokens, i), tokens.items[i].len,
+							tokens.items[i].cjk))
+				continue;
+			if (nhits == maxhits)
+			{
+				maxhits *= 2;
+				hits = repalloc(hits, sizeof(RankHit) * maxhits);
+			}
+			while (j > 0 && hits[j - 1].pos > tokens.items[i].pos)
+			{
+				hits[j] = hits[j - 1];
+				j--;
+			}
+			hits[j].pos = tokens.items[i].pos;
+			hits[j].word = w;
+			nhits++;
 		}
-		while (j > 0 && hits[j - 1].pos > tokens.items[i].pos)
-		{
-			hits[j] = hits[j - 1];
-			j--;
-		}
-		hits[j].pos = tokens.items[i].pos;
-		hits[j].word = w;
 	}
 
 	/* found, and the shortest stretch holding them all (a sliding window) */
@@ -1178,18 +1264,26 @@ caption_rank(PG_FUNCTION_ARGS)
 		}
 	}
 
-	/* the typed words adjacent and in order: sequence[k] at p + k */
+	/*
+	 * the typed words adjacent and in order: sequence[k] at p + offset[k].
+	 * Positions are distinct but for the few lexemes sharing one (camelCase
+	 * joined forms, a CJK run's last character) and for all the words past
+	 * the last position, where no phrase can start.
+	 */
 	for (i = 0; i < nhits && !phrase; i++)
 	{
+		int			p = hits[i].pos;
 		int			k = 1;
 
+		if (p + rq->offset[rq->nsequence - 1] > CAPTION_MAX_POS)
+			break;
 		if (hits[i].word != rq->sequence[0])
 			continue;
 		for (int j = i + 1; j < nhits && k < rq->nsequence; j++)
 		{
-			if (hits[j].pos > hits[i].pos + k)
+			if (hits[j].pos > p + rq->offset[k])
 				break;
-			if (hits[j].pos == hits[i].pos + k && hits[j].word == rq->sequence[k])
+			if (hits[j].pos == p + rq->offset[k] && hits[j].word == rq->sequence[k])
 				k++;
 		}
 		if (k == rq->nsequence)
@@ -1199,6 +1293,6 @@ caption_rank(PG_FUNCTION_ARGS)
 		PG_RETURN_FLOAT4(0.0f);
 
 	PG_RETURN_FLOAT4((float4) ((phrase ? 2 : found == rq->words.count ? 1 : 0) +
-							   (double) found / rq->words.count * found / span /
+							   (double) found / rq->words.count * found / Max(span, found) /
 							   (1.0 + log(1.0 + nwords))));
 }
