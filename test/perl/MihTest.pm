@@ -25,11 +25,13 @@ package MihTest;
 use strict;
 use warnings;
 use Exporter 'import';
+use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 our @EXPORT = qw(
   $setup_sql
+  start_test_node
   %mode_sql
   run_sql
   by_qid
@@ -81,6 +83,27 @@ our %mode_sql = (
 	  . 'SET enable_indexonlyscan = off;');
 
 # Run SQL on a node; a failure is a test failure showing the error
+# A started cluster named $name for the single-node tests, with the settings
+# they share (no JIT, no autovacuum, quiet logs) and max_connections, plus
+# any further postgresql.conf lines, its database set up by $setup_sql
+sub start_test_node
+{
+	my ($name, $max_connections, $extra_conf) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+
+	$node->init;
+	$node->append_conf('postgresql.conf', qq{
+log_statement = none
+log_min_messages = warning
+jit = off
+autovacuum = off
+max_connections = $max_connections
+} . ($extra_conf // ''));
+	$node->start;
+	$node->safe_psql('postgres', $setup_sql);
+	return $node;
+}
+
 sub run_sql
 {
 	my ($node, $sql, $what) = @_;

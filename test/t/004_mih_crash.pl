@@ -175,17 +175,7 @@ sub check_everything
 			"$label: rolled back rows"), '0', "$label: no rolled-back row is visible");
 }
 
-my $node = PostgreSQL::Test::Cluster->new('mih_crash');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-log_statement = none
-log_min_messages = warning
-jit = off
-autovacuum = off
-max_connections = 20
-});
-$node->start;
-$node->safe_psql('postgres', $setup_sql);
+my $node = start_test_node('mih_crash', 20);
 $node->safe_psql('postgres', q{
 CREATE TABLE t (id bigint NOT NULL, h phash);
 CREATE TABLE acked (lo bigint, hi bigint);

@@ -20,18 +20,7 @@ use FindBin;
 use lib "$FindBin::RealBin/../perl";
 use MihTest;
 
-my $node = PostgreSQL::Test::Cluster->new('mih_concurrency');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-log_statement = none
-log_min_messages = warning
-jit = off
-autovacuum = off
-max_connections = 30
-deadlock_timeout = 100ms
-});
-$node->start;
-$node->safe_psql('postgres', $setup_sql);
+my $node = start_test_node('mih_concurrency', 30, "deadlock_timeout = 100ms\n");
 $node->safe_psql('postgres', q{
 CREATE TABLE t (id bigint NOT NULL, h phash);
 CREATE SEQUENCE t_ids START 20001;
