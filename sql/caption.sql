@@ -89,6 +89,23 @@ SELECT caption_tsvector('art by Greg-Rutkowski, GregRutkowski''s dragon Múcha �
 SELECT caption_tsquery('"greg rutkowski" dragon or wyvern -sketch');
 SELECT caption_tsquery('GregRutkowski'), caption_tsquery(''), caption_tsquery('"');
 
+-- where a plain ASCII word (copied as it is) meets what needs reading
+-- character by character: a possessive (' and U+2019, and 's that is not
+-- one), an accented letter and a capital inside the word, a CJK run, a
+-- non-ASCII separator (U+2014), capitals only, the end of the text.  The
+-- expected lexemes are worked out by hand from the rules above.
+SELECT c, caption_tsvector(c) = expected::tsvector AS same
+FROM (VALUES
+	('Abc''s def’s x''sy', $$'abc':1 'abc def':1 'def':2 'def x':2 'x':3 'x sy':3 'sy':4$$),
+	('caféAu lait', $$'cafe':1 'cafeau':1 'au':2 'cafe au':1 'cafeau au':1 'au lait':2 'lait':3$$),
+	('abc北斎def', $$'abc':1 '北斎':2 '斎':2 'def':3$$),
+	('4k HDR_wallpaper', $$'4k':1 '4k hdr':1 'hdr':2 'hdr wallpaper':2 'wallpaper':3$$),
+	('abc—def', $$'abc':1 'abc def':1 'def':2$$),
+	('Mucha''s', $$'mucha':1$$),
+	('it’s', $$'it':1$$),
+	('''s s', $$'s':1,2 's s':1$$)
+) AS t(c, expected);
+
 -- Word pairs: a phrase of words is written with the pair lexemes 'a b'
 -- (a then b) that caption_tsvector adds.  Over captions drawn from a small
 -- vocabulary (many repeats, camelCase, snake_case, possessives, CJK), each

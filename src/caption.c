@@ -28,8 +28,11 @@
  * word, a CJK run) becoming a phrase.  Nothing typed is a syntax error; a
  * query without words matches nothing.
  *
- * Both sides build the text form of tsvector and tsquery and hand it to
- * their input functions, which take lexemes literally.
+ * A caption's tsvector is built directly (MakeTsvector); a query is
+ * written in the text form of tsquery and handed to its input function,
+ * which takes lexemes literally.  Most words of most captions are plain
+ * ASCII and are copied as they are; only the others are decoded and
+ * folded character by character (CaptionTokenize).
  *
  * src/caption.c
  *
@@ -70,7 +73,8 @@
  */
 typedef struct CaptionToken
 {
-	uint64		key;			/* the first 8 bytes, big-endian, 0-padded */
+	uint64		key;			/* the first 8 bytes, big-endian, 0-padded;
+								 * set by MakeTsvector */
 	int			off;
 	int			len;
 	int			pos;
@@ -87,6 +91,13 @@ typedef struct CaptionTokens
 	int			capacity;
 	int			next_pos;		/* position of the next word */
 	StringInfoData text;		/* the bytes of every lexeme */
+
+	/*
+	 * When set, only the lexemes keep accepts become tokens; positions
+	 * advance the same (caption_rank keeps only the words typed)
+	 */
+	bool		(*keep) (const void *arg, const char *lexeme, int len, bool cjk);
+	const void *keep_arg;
 } CaptionTokens;
 
 #define TOKEN_LEXEME(tokens, i) ((tokens)->text.data + (tokens)->items[i].off)
@@ -98,6 +109,8 @@ TokensInit(CaptionTokens *tokens)
 	tokens->count = 0;
 	tokens->capacity = 0;
 	tokens->next_pos = 1;
+	tokens->keep = NULL;
+	tokens->keep_arg = NULL;
 	initStringInfo(&tokens->text);
 }
 
@@ -237,10 +250,6 @@ TokensPush(CaptionTokens *tokens, int off, int len, int pos, bool joined,
 			palloc(sizeof(CaptionToken) * tokens->capacity);
 	}
 	token = &tokens->items[tokens->count++];
-	token->key = 0;
-	for (int i = 0; i < 8; i++)
-		token->key = (token->key << 8) |
-			(i < len ? (unsigned char) tokens->text.data[off + i] : 0);
 	token->off = off;
 	token->len = len;
 	token->pos = Min(pos, CAPTION_MAX_POS);
@@ -250,13 +259,20 @@ TokensPush(CaptionTokens *tokens, int off, int len, int pos, bool joined,
 	token->last_char = last_char;
 }
 
-/* Add a word, unless it is empty or too long to index */
-static void
+/*
+ * Add a word, unless it is empty, too long to index or not kept; whether
+ * it was added
+ */
+static bool
 TokensAdd(CaptionTokens *tokens, int off, int len, int pos, bool joined,
 		  bool cjk, int first_char, int last_char)
 {
-	if (len > 0 && len <= CAPTION_MAX_LEXEME)
-		TokensPush(tokens, off, len, pos, joined, cjk, first_char, last_char);
+	if (len == 0 || len > CAPTION_MAX_LEXEME ||
+		(tokens->keep != NULL &&
+		 !tokens->keep(tokens->keep_arg, tokens->text.data + off, len, cjk)))
+		return false;
+	TokensPush(tokens, off, len, pos, joined, cjk, first_char, last_char);
+	return true;
 }
 
 /* Append a code point as UTF-8 */
@@ -322,13 +338,12 @@ WordAppend(CaptionWord *w, pg_wchar c, bool upper, bool cont, int src)
 
 /*
  * Emit a word: split it at camelCase boundaries and add the parts (and the
- * joined form when there are several).  plain says that the word is ASCII
- * with no capital after its first letter, so has no boundary.  The parts are appended to
+ * joined form when there are several).  The parts are appended to
  * tokens->text one after the other, so the joined form is their bytes
  * together.
  */
 static void
-EmitWord(CaptionTokens *tokens, const CaptionWord *w, bool plain)
+EmitWord(CaptionTokens *tokens, const CaptionWord *w)
 {
 	const pg_wchar *word = w->chars;
 	const bool *upper = w->upper;
@@ -342,19 +357,6 @@ EmitWord(CaptionTokens *tokens, const CaptionWord *w, bool plain)
 	int			part_start = 0;
 	int			nparts = 0;
 	int			i;
-
-	if (plain)
-	{
-		/* all ASCII, no capital after the first letter: one part, as is */
-		enlargeStringInfo(text, len);
-		for (i = 0; i < len; i++)
-			text->data[text->len + i] = (char) word[i];
-		text->len += len;
-		text->data[text->len] = '\0';
-		TokensAdd(tokens, word_off, len, tokens->next_pos++, false, false,
-				  src[0], src[len - 1]);
-		return;
-	}
 
 	for (i = 0; i < len; i++)
 	{
@@ -416,20 +418,102 @@ EmitCjkRun(CaptionTokens *tokens, const pg_wchar *run, int first_char,
 }
 
 /*
+ * Emit a plain ASCII word, the n bytes at src: letters and digits, a
+ * capital only first, so one part, its bytes as they are but that one
+ */
+static void
+EmitPlainWord(CaptionTokens *tokens, const char *src, int n, int first_char)
+{
+	StringInfo	text = &tokens->text;
+	int			off = text->len;
+
+	enlargeStringInfo(text, n);
+	memcpy(text->data + off, src, n);
+	if (ascii_class[(unsigned char) src[0]] & ASCII_UPPER)
+		text->data[off] += 'a' - 'A';
+	text->len += n;
+	text->data[text->len] = '\0';
+	if (!TokensAdd(tokens, off, n, tokens->next_pos++, false, false,
+				   first_char, first_char + n - 1))
+	{
+		text->len = off;		/* no token holds these bytes */
+		text->data[off] = '\0';
+	}
+}
+
+/*
+ * The code point at s, of which avail bytes remain, and its length in
+ * clen; a sequence cut short by the end reads as the end (clen 0), as
+ * pg_mb2wchar_with_len does, and any other byte that begins no sequence
+ * as itself
+ */
+static inline pg_wchar
+NextChar(const unsigned char *s, int avail, int *clen)
+{
+	int			n;
+
+	if (*s < 0x80)
+	{
+		*clen = 1;
+		return *s;
+	}
+	n = pg_utf_mblen(s);
+	if (n > avail)
+	{
+		*clen = 0;
+		return 0;
+	}
+	*clen = n;
+	return n == 1 ? *s : utf8_to_unicode(s);
+}
+
+/*
+ * The length in bytes of a possessive 's (or ’s) at byte b of a text of
+ * len bytes that ends a word, or 0: the s must end the word too
+ */
+static int
+PossessiveLength(const unsigned char *s, int len, int b)
+{
+	int			q;
+	int			clen;
+	pg_wchar	after;
+
+	if (b < len && s[b] == '\'')
+		q = 1;
+	else if (b + 2 < len && s[b] == 0xE2 && s[b + 1] == 0x80 && s[b + 2] == 0x99)
+		q = 3;					/* U+2019 */
+	else
+		return 0;
+	if (b + q >= len || (s[b + q] != 's' && s[b + q] != 'S'))
+		return 0;
+	if (b + q + 1 < len)
+	{
+		after = NextChar(s + b + q + 1, len - (b + q + 1), &clen);
+		if (clen > 0 && IsAlnum(after))
+			return 0;
+	}
+	return q + 1;
+}
+
+/*
  * Normalise text into tokens.  Positions continue from tokens->next_pos,
- * so a query's terms can be tokenised one after the other.
+ * so a query's terms can be tokenised one after the other.  Characters
+ * are counted from 0 for first_char and last_char.
+ *
+ * Most words of most captions are plain ASCII (letters and digits, at
+ * most a capital first) ended by ASCII punctuation or space: they are
+ * copied as they are.  Any other word is read character by character.
  */
 static void
 CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 {
-	pg_wchar   *chars;
-	int			nchars;
+	const unsigned char *s = (const unsigned char *) text;
 	CaptionWord word;
-	int			run_start = 0;
-	bool		plain = true;	/* the word so far: ASCII, no inner capital */
-	pg_wchar   *run;
+	pg_wchar   *run = NULL;		/* the CJK run being read */
 	int			rlen = 0;
-	int			i;
+	int			run_start = 0;
+	int			b = 0;			/* the byte offset of the next character */
+	int			i = 0;			/* and its index */
 
 	if (GetDatabaseEncoding() != PG_UTF8)
 		ereport(ERROR,
@@ -441,25 +525,54 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 				 errmsg("text too long for caption search: %d bytes", len),
 				 errdetail("Captions and queries of up to %d bytes are read.",
 						   CAPTION_MAX_TEXT)));
-	chars = palloc(sizeof(pg_wchar) * (len + 1));
-	run = palloc(sizeof(pg_wchar) * (len + 1));
-	nchars = pg_mb2wchar_with_len(text, chars, len);
-	WordInit(&word, nchars + 16);
+	WordInit(&word, 32);
 
-	for (i = 0; i <= nchars; i++)
+	for (;;)
 	{
-		pg_wchar	c = i < nchars ? chars[i] : 0;
-		bool		cjk = (c >= 0x1100 && IsCjk(c));
-		bool		word_char = (c != 0 && !cjk && IsAlnum(c));
+		pg_wchar	c = 0;
+		int			clen = 0;
+		int			skip;
+		bool		cjk;
+		bool		word_char;
+
+		if (word.len == 0 && b < len && s[b] < 0x80 && (ascii_class[s[b]] & ASCII_ALNUM))
+		{
+			int			e = b + 1;
+
+			while (e < len && s[e] < 0x80 && ascii_class[s[e]] == ASCII_ALNUM)
+				e++;
+			if (e == len || (s[e] < 0x80 && !(ascii_class[s[e]] & ASCII_ALNUM)))
+			{
+				if (rlen > 0)
+				{
+					EmitCjkRun(tokens, run, run_start, rlen);
+					rlen = 0;
+				}
+				EmitPlainWord(tokens, text + b, e - b, i);
+				i += e - b;
+				b = e;
+				if (b < len && (s[b] == '\'' || s[b] == 0xE2) &&
+					(skip = PossessiveLength(s, len, b)) > 0)
+				{
+					b += skip;
+					i += 2;
+				}
+				continue;
+			}
+		}
+
+		if (b < len)
+			c = NextChar(s + b, len - b, &clen);
+		cjk = (c >= 0x1100 && IsCjk(c));
+		word_char = (c != 0 && !cjk && IsAlnum(c));
 
 		/* a possessive 's ends the word and is dropped */
-		if (word.len > 0 && (c == '\'' || c == 0x2019) && i + 1 < nchars &&
-			(chars[i + 1] == 's' || chars[i + 1] == 'S') &&
-			(i + 2 >= nchars || !IsAlnum(chars[i + 2])))
+		if (word.len > 0 && clen > 0 && (skip = PossessiveLength(s, len, b)) > 0)
 		{
-			EmitWord(tokens, &word, plain);
+			EmitWord(tokens, &word);
 			word.len = 0;
-			i++;				/* skip the s */
+			b += skip;
+			i += 2;
 			continue;
 		}
 
@@ -470,11 +583,15 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 		}
 		if (!word_char && word.len > 0)
 		{
-			EmitWord(tokens, &word, plain);
+			EmitWord(tokens, &word);
 			word.len = 0;
 		}
+		if (clen == 0)
+			break;				/* the end */
 		if (cjk)
 		{
+			if (run == NULL)
+				run = palloc(sizeof(pg_wchar) * (len + 1));
 			if (rlen == 0)
 				run_start = i;
 			run[rlen++] = c;
@@ -484,10 +601,6 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 			bool		was_upper = IsUpper(c);
 			const char *folded;
 
-			if (word.len == 0)
-				plain = true;
-			if (c >= 0x80 || (was_upper && word.len > 0))
-				plain = false;
 			if (c < 0x80)
 				WordAppend(&word, was_upper ? c + ('a' - 'A') : c, was_upper, false, i);
 			else if ((folded = FoldedLetter(c)) != NULL)
@@ -516,13 +629,15 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 					pfree(decomposed);
 			}
 		}
+		b += clen;
+		i++;
 	}
-	pfree(chars);
 	pfree(word.chars);
 	pfree(word.upper);
 	pfree(word.cont);
 	pfree(word.src);
-	pfree(run);
+	if (run != NULL)
+		pfree(run);
 }
 
 /*
@@ -638,6 +753,13 @@ MakeTsvector(CaptionTokens *tokens, CaptionToken *items, int n)
 	int			stroff = 0;
 	int			i;
 
+	for (i = 0; i < n; i++)
+	{
+		items[i].key = 0;
+		for (int k = 0; k < 8; k++)
+			items[i].key = (items[i].key << 8) |
+				(k < items[i].len ? (unsigned char) base[items[i].off + k] : 0);
+	}
 	sort_caption_tokens(items, n, base);
 
 	/* the size: lexemes, then each one's positions at a 2-byte boundary */
@@ -1086,6 +1208,7 @@ typedef struct CaptionRankQuery
 	MemoryContext context;		/* holds all of it */
 	text	   *query;			/* the query text it was made from */
 	CaptionTokens words;		/* the distinct words */
+	uint64		lengths;		/* bit len % 64 set for each word's length */
 	int			sequence[CAPTION_RANK_MAX_WORDS];
 	int			offset[CAPTION_RANK_MAX_WORDS];
 	int			nsequence;
@@ -1106,6 +1229,7 @@ MakeRankQuery(text *query, MemoryContext parent)
 	TokensInit(&typed);
 	CaptionTokenize(VARDATA_ANY(rq->query), VARSIZE_ANY_EXHDR(rq->query), &typed);
 	TokensInit(&rq->words);
+	rq->lengths = 0;
 	rq->nsequence = 0;
 	for (i = 0; i < typed.count && rq->nsequence < CAPTION_RANK_MAX_WORDS; i++)
 	{
@@ -1125,6 +1249,7 @@ MakeRankQuery(text *query, MemoryContext parent)
 			appendBinaryStringInfo(&rq->words.text, TOKEN_LEXEME(&typed, i), t->len);
 			TokensAdd(&rq->words, off, t->len, t->pos, false, t->cjk,
 					  t->first_char, t->last_char);
+			rq->lengths |= UINT64CONST(1) << (t->len % 64);
 		}
 		rq->sequence[rq->nsequence] = w;
 		rq->offset[rq->nsequence] = t->pos - typed.items[0].pos;
@@ -1150,6 +1275,21 @@ IsRankWord(const CaptionRankQuery *rq, int w, const char *lexeme, int len, bool 
 	return cjk && word->cjk && word->len < len &&
 		word->len == pg_utf_mblen((const unsigned char *) wl) &&
 		memcmp(wl, lexeme, word->len) == 0;
+}
+
+/* Whether a caption lexeme is any typed word (a CaptionTokens keep) */
+static bool
+IsAnyRankWord(const void *arg, const char *lexeme, int len, bool cjk)
+{
+	const CaptionRankQuery *rq = arg;
+
+	/* most lexemes are no typed word's length (a CJK one may be a prefix) */
+	if (!cjk && (rq->lengths & (UINT64CONST(1) << (len % 64))) == 0)
+		return false;
+	for (int w = 0; w < rq->words.count; w++)
+		if (IsRankWord(rq, w, lexeme, len, cjk))
+			return true;
+	return false;
 }
 
 /* One occurrence of a typed word in a caption */
@@ -1205,13 +1345,15 @@ caption_rank(PG_FUNCTION_ARGS)
 		fcinfo->flinfo->fn_extra = rq;
 	}
 
-	TokensInit(&tokens);
-	CaptionTokenize(VARDATA_ANY(caption), VARSIZE_ANY_EXHDR(caption), &tokens);
-	nwords = tokens.next_pos - 1;
 	if (rq->words.count == 0)
 		PG_RETURN_FLOAT4(0.0f);
+	TokensInit(&tokens);
+	tokens.keep = IsAnyRankWord;
+	tokens.keep_arg = rq;
+	CaptionTokenize(VARDATA_ANY(caption), VARSIZE_ANY_EXHDR(caption), &tokens);
+	nwords = tokens.next_pos - 1;
 
-	/* the occurrences of typed words, by position */
+	/* the occurrences of typed words (the only tokens kept), by position */
 	hits = palloc(sizeof(RankHit) * maxhits);
 	for (i = 0; i < tokens.count; i++)
 	{
