@@ -23,7 +23,10 @@
 #   4. times, for the rare and the common name as quoted phrases, the top 100
 #      by rank and count(*) on each engine: one warm-up then 7 runs, median.
 #      PostgreSQL is timed client-side with psql's \timing over the unix socket
-#      (PREPARE once, EXECUTE 8 times in one session, plan_cache_mode default);
+#      (PREPARE once, EXECUTE 8 times in one session, plan_cache_mode default),
+#      next to the floor of that method (a prepared SELECT $1, which reads
+#      nothing), and server-side (planning + execution from EXPLAIN ANALYZE
+#      with TIMING OFF);
 #   5. prints a labelled report on stdout, with EXPLAIN ANALYZE of the
 #      common-name top 100 (progress goes to stderr).
 #
@@ -126,7 +129,7 @@ IMG_COUNT="SELECT count(*) FROM captions WHERE caption_matches(caption, \$1)"
 FTS_TOP="SELECT id FROM captions WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', \$1) ORDER BY ts_rank_cd(to_tsvector('simple', caption), phraseto_tsquery('simple', \$1)) DESC LIMIT 100"
 FTS_COUNT="SELECT count(*) FROM captions WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', \$1)"
 
-declare -A MS ROWS
+declare -A MS ROWS SMS
 
 # pg_time KEY QUERY PARAM: rows returned (count for count queries) and the
 # median of RUNS psql \timing figures after one warm-up, in one session
@@ -151,7 +154,29 @@ pg_time() {
 	ROWS[$key]=$n
 }
 
+# pg_server_time KEY QUERY PARAM: the median of RUNS server-side times
+# (planning + execution from EXPLAIN ANALYZE with TIMING OFF), after one
+# warm-up, in one session: what the query costs the server, without the
+# client and the round trip
+pg_server_time() {
+	local key=$1 query=$2 param=$3 out times i
+	param=${param//\'/\'\'}
+	out=$({
+		echo "PREPARE q(text) AS $query;"
+		echo "EXECUTE q('$param');"          # warm-up
+		for ((i = 0; i < RUNS; i++)); do
+			echo "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) EXECUTE q('$param');"
+		done
+	} | sql 2>&1) || die "query $key failed: $out"
+	times=$(awk '/Planning Time:/ { p = $3 } /Execution Time:/ { print p + $3; p = 0 }' <<<"$out")
+	[ "$(wc -l <<<"$times")" -eq "$RUNS" ] || die "query $key: expected $RUNS server times: $out"
+	SMS[$key]=$(median_min_max <<<"$times" | awk '{ printf "%.3f", $1 }')
+}
+
 log "timing PostgreSQL queries ($RUNS runs each after a warm-up)"
+# the floor of any query timed this way: a prepared statement that reads
+# nothing, over the same socket, through the same psql
+pg_time floor "SELECT \$1" "x"
 pg_time img_rare_top "$IMG_TOP" "\"$RARE\""
 pg_time img_rare_count "$IMG_COUNT" "\"$RARE\""
 pg_time img_common_top "$IMG_TOP" "\"$COMMON\""
@@ -160,6 +185,15 @@ pg_time fts_rare_top "$FTS_TOP" "$RARE"
 pg_time fts_rare_count "$FTS_COUNT" "$RARE"
 pg_time fts_common_top "$FTS_TOP" "$COMMON"
 pg_time fts_common_count "$FTS_COUNT" "$COMMON"
+log "timing the same queries server side"
+pg_server_time img_rare_top "$IMG_TOP" "\"$RARE\""
+pg_server_time img_rare_count "$IMG_COUNT" "\"$RARE\""
+pg_server_time img_common_top "$IMG_TOP" "\"$COMMON\""
+pg_server_time img_common_count "$IMG_COUNT" "\"$COMMON\""
+pg_server_time fts_rare_top "$FTS_TOP" "$RARE"
+pg_server_time fts_rare_count "$FTS_COUNT" "$RARE"
+pg_server_time fts_common_top "$FTS_TOP" "$COMMON"
+pg_server_time fts_common_count "$FTS_COUNT" "$COMMON"
 
 log "EXPLAIN ANALYZE of the common-name top 100"
 EXPLAIN_IMG=$(sql -c "PREPARE q(text) AS $IMG_TOP; EXPLAIN (ANALYZE, BUFFERS, VERBOSE) EXECUTE q('\"$COMMON\"');")
@@ -199,6 +233,10 @@ row() {     # label key
 	printf '%-26s %12s %12s %12s %10s\n' "$1" "${MS[img_$2]}" "${MS[fts_$2]}" "${MS[lite_$2]}" \
 		"$(ratio "${MS[img_$2]}" "${MS[lite_$2]}")"
 }
+srow() {
+	printf '%-26s %12s %12s %12s %10s\n' "$1" "${SMS[img_$2]}" "${SMS[fts_$2]}" "${MS[lite_$2]}" \
+		"$(ratio "${SMS[img_$2]}" "${MS[lite_$2]}")"
+}
 rows() {
 	printf '%-26s %12s %12s %12s\n' "$1" "${ROWS[img_$2]}" "${ROWS[fts_$2]}" "${ROWS[lite_$2]}"
 }
@@ -224,6 +262,16 @@ $(row "rare top 100" rare_top)
 $(row "rare count(*)" rare_count)
 $(row "common top 100" common_top)
 $(row "common count(*)" common_count)
+
+  (a prepared "SELECT \$1" timed the same way, which reads nothing: ${MS[floor]} ms: the client
+   and the round trip, which the in-process SQLite calls do not pay)
+
+Server side, median of $RUNS after a warm-up (ms): planning + execution from EXPLAIN (ANALYZE, TIMING OFF)
+$(printf '%-26s %12s %12s %12s %10s' query imgsearch built-in "SQLite FTS5" img/SQLite)
+$(srow "rare top 100" rare_top)
+$(srow "rare count(*)" rare_count)
+$(srow "common top 100" common_top)
+$(srow "common count(*)" common_count)
 
 Rows returned (top: rows, up to 100; count: the count)
 $(printf '%-26s %12s %12s %12s' query imgsearch built-in "SQLite FTS5")
