@@ -551,7 +551,8 @@ CaptionTokenize(const char *text, int len, CaptionTokens *tokens)
 				EmitPlainWord(tokens, text + b, e - b, i);
 				i += e - b;
 				b = e;
-				if (b < len && (s[b] == '\'' || s[b] == 0xE2) &&
+				/* (a plain word never ends at ’, which is not ASCII) */
+				if (b < len && s[b] == '\'' &&
 					(skip = PossessiveLength(s, len, b)) > 0)
 				{
 					b += skip;
@@ -1345,13 +1346,13 @@ caption_rank(PG_FUNCTION_ARGS)
 		fcinfo->flinfo->fn_extra = rq;
 	}
 
-	if (rq->words.count == 0)
-		PG_RETURN_FLOAT4(0.0f);
 	TokensInit(&tokens);
 	tokens.keep = IsAnyRankWord;
 	tokens.keep_arg = rq;
 	CaptionTokenize(VARDATA_ANY(caption), VARSIZE_ANY_EXHDR(caption), &tokens);
 	nwords = tokens.next_pos - 1;
+	if (rq->words.count == 0)
+		PG_RETURN_FLOAT4(0.0f);
 
 	/* the occurrences of typed words (the only tokens kept), by position */
 	hits = palloc(sizeof(RankHit) * maxhits);
