@@ -8,19 +8,20 @@
 
 EXTENSION = imgsearch
 MODULE_big = imgsearch
-DATA = imgsearch--0.1.sql imgsearch--0.1--0.2.sql imgsearch--0.2--0.3.sql
+DATA = imgsearch--0.1.sql imgsearch--0.1--0.2.sql imgsearch--0.2--0.3.sql \
+	imgsearch--0.3--0.4.sql
 PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
 
 # the image hashing core: plain C, shared with the fuzzer and the loader
 CORE_OBJS = src/imghash.o src/decode_jpeg.o src/decode_png.o \
-	src/gray.o src/resample.o src/dct.o src/hashbits.o
+	src/gray.o src/resample.o src/dct.o src/hashbits.o src/variants.o
 OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
 	src/image_sql.o src/caption.o \
 	src/mihutils.o src/mihsegment.o src/mihbuild.o src/mihinsert.o \
 	src/mihscan.o src/mihvacuum.o src/mihcost.o src/mihvalidate.o \
 	$(CORE_OBJS)
 
-REGRESS = phash_type hamming image_hash image_errors caption mih upgrade
+REGRESS = phash_type hamming image_hash image_errors caption mih robust upgrade
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
@@ -36,7 +37,7 @@ SHLIB_LINK = -ljpeg $(PNG_LIBS) -lm
 LOADER = tools/img2pgsql/img2pgsql
 LOADER_SRCS = $(addprefix tools/img2pgsql/,main.c input.c sample.c pipeline.c output.c progress.c column.c)
 
-EXTRA_CLEAN = test/fuzz/fuzz_imghash test/tools/imghash_cli tmp_check $(LOADER)
+EXTRA_CLEAN = test/fuzz/fuzz_imghash test/tools/imghash_cli test/tools/variants_cli tmp_check $(LOADER)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -79,6 +80,15 @@ test/fuzz/fuzz_imghash: test/fuzz/fuzz_imghash.c $(CORE_SRCS) src/*.h
 test/tools/imghash_cli: test/tools/imghash_cli.c $(CORE_SRCS) src/*.h
 	$(CC) -O2 -ffp-contract=off -Wall -I src $(PNG_CFLAGS) -o $@ \
 		test/tools/imghash_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
+
+# the robust-search variants of image files, for tuning and the benchmark
+test/tools/variants_cli: test/tools/variants_cli.c $(CORE_SRCS) src/*.h
+	$(CC) -O2 -ffp-contract=off -Wall -I src $(PNG_CFLAGS) -o $@ \
+		test/tools/variants_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
+
+# near pairs across pictures, for the false matches of test/bench/robust/tune.py
+test/tools/near_pairs: test/tools/near_pairs.c
+	$(CC) -O3 -march=native -Wall -o $@ test/tools/near_pairs.c
 
 bench: test/tools/imghash_cli $(LOADER)
 	bash test/bench/bench_hash.sh

@@ -1,5 +1,6 @@
--- Updating imgsearch from 0.1 to 0.2 (the mih index access method) and to
--- 0.3 (caption search with word pairs, its indexes rebuilt): ALTER
+-- Updating imgsearch from 0.1 to 0.2 (the mih index access method), to
+-- 0.3 (caption search with word pairs, its indexes rebuilt) and to 0.4
+-- (robust reverse search, phash_variants): ALTER
 -- EXTENSION ... UPDATE leaves the same objects as CREATE EXTENSION of the
 -- last version.  In a database of its own, so that the suite's
 -- database keeps the extension as the other tests left it.
@@ -160,6 +161,24 @@ SELECT * FROM (
 ORDER BY object COLLATE "C", side;
 
 -------------------------------------------------------------------------
+-- Update to 0.4: robust reverse search; nothing changes but new functions
+-------------------------------------------------------------------------
+
+ALTER EXTENSION imgsearch UPDATE TO '0.4';
+SELECT extversion FROM pg_extension WHERE extname = 'imgsearch';
+CREATE TEMP TABLE objects_0_4 AS SELECT * FROM pg_temp.extension_objects();
+SELECT * FROM (SELECT object, details FROM objects_0_4
+               EXCEPT SELECT object, details FROM objects_updated) AS added
+ORDER BY object COLLATE "C";
+SELECT object, details FROM objects_updated
+EXCEPT SELECT object, details FROM objects_0_4;
+-- the index of 0.2 still answers, now also for variants
+SET enable_seqscan = off;
+SELECT count(*) AS found FROM images
+WHERE h <@ hamming_ball('c4ca4238a0b92382', 4);
+RESET enable_seqscan;
+
+-------------------------------------------------------------------------
 -- The same objects as a fresh CREATE EXTENSION
 -------------------------------------------------------------------------
 
@@ -174,11 +193,11 @@ SELECT count(*) AS objects, count(*) FILTER (WHERE object LIKE 'comment on %') A
 FROM objects_created;
 -- no difference either way
 SELECT * FROM (
-  SELECT 'only updated' AS side, * FROM (SELECT * FROM objects_updated
+  SELECT 'only updated' AS side, * FROM (SELECT * FROM objects_0_4
                                        EXCEPT SELECT * FROM objects_created) AS u
   UNION ALL
   SELECT 'only created', * FROM (SELECT * FROM objects_created
-                                 EXCEPT SELECT * FROM objects_updated) AS c) AS differences
+                                 EXCEPT SELECT * FROM objects_0_4) AS c) AS differences
 ORDER BY object COLLATE "C", side;
 
 \c :suite_db

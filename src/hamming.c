@@ -31,7 +31,7 @@ phash_hamming_distance(PG_FUNCTION_ARGS)
 }
 
 /* Build a ball, refusing a radius outside 0..64 */
-static HammingBall *
+HammingBall *
 HammingBallMake(PHash center, int64 radius)
 {
 	HammingBall *ball;

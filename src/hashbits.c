@@ -38,14 +38,25 @@ ImgPhashFromGrid(const uint8_t grid[32 * 32])
 {
 	double		pixels[32 * 32];
 	double		low[64];
-	double		sorted[64];
-	double		median;
-	uint64_t	bits = 0;
 	int			i;
 
 	for (i = 0; i < 32 * 32; i++)
 		pixels[i] = grid[i];
 	ImgDct2d32TopLeft8(pixels, low);
+	return ImgPhashFromCoefficients(low);
+}
+
+/*
+ * Set a bit for each of the 64 low DCT coefficients (row-major, [0][0]
+ * first and most significant) that is above their median.
+ */
+uint64_t
+ImgPhashFromCoefficients(const double low[8 * 8])
+{
+	double		sorted[64];
+	double		median;
+	uint64_t	bits = 0;
+	int			i;
 
 	for (i = 0; i < 64; i++)
 		sorted[i] = low[i];

@@ -34,11 +34,13 @@ struct ImgArenaBlock
 	}			payload[];
 };
 
-/* Sizes of the three grids, in ImgTargetKind order */
+/* Sizes of the grids, in ImgTargetKind order */
 static const int target_sizes[IMG_NUM_TARGETS][2] = {
 	{32, 32},					/* phash */
 	{9, 8},						/* dhash: 9 wide, 8 high */
-	{8, 8}						/* ahash */
+	{8, 8},						/* ahash */
+	{0, 0},						/* work image: sized by WorkImageSize */
+	{8, 9}						/* dhash of the transposed image, transposed */
 };
 
 /* Create a job; NULL when out of memory */
@@ -76,6 +78,28 @@ ImgAlloc(ImgJob *job, size_t size)
 	block->next = job->arena;
 	job->arena = block;
 	return block->payload;
+}
+
+/*
+ * Mark the arena, and free what was allocated since a mark: a loop that
+ * allocates scratch space per round keeps its memory bounded
+ */
+void *
+ImgArenaMark(ImgJob *job)
+{
+	return job->arena;
+}
+
+void
+ImgArenaRewind(ImgJob *job, void *mark)
+{
+	while (job->arena != NULL && job->arena != (ImgArenaBlock *) mark)
+	{
+		ImgArenaBlock *next = job->arena->next;
+
+		free(job->arena);
+		job->arena = next;
+	}
 }
 
 /* Register the decoder library's object, to be destroyed with the job */
@@ -179,6 +203,29 @@ ImgJobStartPixels(ImgJob *job, uint32_t width, uint32_t height,
 }
 
 /*
+ * Size the work image: the picture's shape, at most IMG_WORK_SIDE pixels
+ * on its long side (never enlarged).
+ */
+static void
+WorkImageSize(uint32_t width, uint32_t height, int *out_w, int *out_h)
+{
+	uint32_t	side = width > height ? width : height;
+
+	if (side <= IMG_WORK_SIDE)
+	{
+		*out_w = (int) width;
+		*out_h = (int) height;
+		return;
+	}
+	*out_w = (int) (((uint64_t) width * IMG_WORK_SIDE + side / 2) / side);
+	*out_h = (int) (((uint64_t) height * IMG_WORK_SIDE + side / 2) / side);
+	if (*out_w < 1)
+		*out_w = 1;
+	if (*out_h < 1)
+		*out_h = 1;
+}
+
+/*
  * Set up the resamplers for the rows the decoder is about to push: the
  * image's size, or a smaller one when the decoder scales (fast mode).
  */
@@ -191,16 +238,19 @@ ImgJobStartRows(ImgJob *job, uint32_t width, uint32_t height)
 	for (i = 0; i < IMG_NUM_TARGETS; i++)
 	{
 		ImgStatus	status;
+		int			out_w = target_sizes[i][0];
+		int			out_h = target_sizes[i][1];
 
 		if (!(job->options.hashes & (1u << i)))
 			continue;
+		if (i == IMG_TARGET_WORK)
+			WorkImageSize(width, height, &out_w, &out_h);
 		job->targets[i] = ImgAlloc(job, sizeof(ImgResampleTarget));
 		if (job->targets[i] == NULL)
 			return ImgJobFail(job, IMG_ERR_NO_MEMORY, "out of memory");
 		status = ImgResampleTargetInit(job, job->targets[i],
 									   (int) width, (int) height,
-									   target_sizes[i][0],
-									   target_sizes[i][1]);
+									   out_w, out_h);
 		if (status != IMG_OK)
 			return status;
 	}
@@ -257,16 +307,17 @@ ImgFormatName(ImgFormat format)
 }
 
 /*
- * Decode one image and compute the hashes that options->hashes asks for
- * (none: read the header only, for the size).  On failure, ImgJobMessage
- * says why.  info and hashes may be NULL when not wanted.
+ * Decode one image into the resampling targets that options->hashes asks
+ * for (none: read the header only), leaving their grids finished and held
+ * by the job until the next ImgJobRelease.  On failure, ImgJobMessage says
+ * why.
  */
 ImgStatus
-ImgJobRun(ImgJob *job, const unsigned char *data, size_t len,
-		  const ImgOptions *options, ImgInfo *info, ImgHashes *hashes)
+ImgJobDecode(ImgJob *job, const unsigned char *data, size_t len,
+			 const ImgOptions *options)
 {
 	ImgStatus	status;
-	ImgHashes	result = {0, 0, 0};
+	int			i;
 
 	ImgJobRelease(job);
 	job->image_count++;
@@ -304,23 +355,36 @@ ImgJobRun(ImgJob *job, const unsigned char *data, size_t len,
 
 	if (status == IMG_OK)
 	{
+		for (i = 0; i < IMG_NUM_TARGETS; i++)
+			if (job->targets[i] != NULL)
+				ImgResampleTargetFinish(job->targets[i]);
+	}
+	return status;
+}
+
+/*
+ * Decode one image and compute the hashes that options->hashes asks for
+ * (none: read the header only, for the size).  On failure, ImgJobMessage
+ * says why.  info and hashes may be NULL when not wanted.
+ */
+ImgStatus
+ImgJobRun(ImgJob *job, const unsigned char *data, size_t len,
+		  const ImgOptions *options, ImgInfo *info, ImgHashes *hashes)
+{
+	ImgStatus	status;
+	ImgHashes	result = {0, 0, 0};
+
+	status = ImgJobDecode(job, data, len, options);
+	if (status == IMG_OK)
+	{
 		ImgResampleTarget **t = job->targets;
 
 		if (t[IMG_TARGET_PHASH])
-		{
-			ImgResampleTargetFinish(t[IMG_TARGET_PHASH]);
 			result.phash = ImgPhashFromGrid(t[IMG_TARGET_PHASH]->grid);
-		}
 		if (t[IMG_TARGET_DHASH])
-		{
-			ImgResampleTargetFinish(t[IMG_TARGET_DHASH]);
 			result.dhash = ImgDhashFromGrid(t[IMG_TARGET_DHASH]->grid);
-		}
 		if (t[IMG_TARGET_AHASH])
-		{
-			ImgResampleTargetFinish(t[IMG_TARGET_AHASH]);
 			result.ahash = ImgAhashFromGrid(t[IMG_TARGET_AHASH]->grid);
-		}
 	}
 
 	if (info != NULL)

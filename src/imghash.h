@@ -90,6 +90,44 @@ extern ImgStatus ImgJobRun(ImgJob *job, const unsigned char *data,
 						   ImgInfo *info, ImgHashes *hashes);
 extern const char *ImgJobMessage(const ImgJob *job);
 
+/*
+ * Robust search (variants.c): altered versions of the query picture, each
+ * hashed as the copy a dataset might hold, with the search radii that
+ * version calls for.  The families (bit mask):
+ */
+#define IMG_FAMILY_WHOLE	0x01	/* the picture itself: phash() exactly */
+#define IMG_FAMILY_FLIP		0x02	/* mirrored, rotated by 90/180/270, transposed */
+#define IMG_FAMILY_CROP		0x04	/* up to a fifth cut off edges and corners */
+#define IMG_FAMILY_FRAME	0x08	/* the centre square, a black border */
+#define IMG_FAMILY_TILT		0x10	/* rotated by a few degrees */
+#define IMG_FAMILY_ALL		0x1f
+
+#define IMG_VARIANT_NAME_SIZE 64
+#define IMG_MAX_VARIANTS	256
+
+typedef struct ImgVariant
+{
+	char		name[IMG_VARIANT_NAME_SIZE];	/* "mirror", "crop 10% left" */
+	unsigned	family;			/* one IMG_FAMILY_* bit */
+	uint64_t	phash;			/* phash of the altered picture */
+	uint64_t	dhash;			/* dhash of the altered picture */
+	int			phash_radius;	/* search radius around phash */
+	int			dhash_radius;	/* radius of the dhash check; -1: none */
+	int			spec;			/* the ImgVariantSpec it comes from */
+	int			orientation;	/* its orientation, 0..7 (imghash_int.h) */
+} ImgVariant;
+
+/*
+ * Decode one image and fill variants (room for IMG_MAX_VARIANTS) with the
+ * variants of the families asked for, in a fixed order; *count says how
+ * many.  radius_shift is added to every phash radius (clamped to 0..64).
+ */
+extern ImgStatus ImgJobVariants(ImgJob *job, const unsigned char *data,
+								size_t len, const ImgOptions *options,
+								unsigned families, int radius_shift,
+								ImgInfo *info, ImgVariant *variants,
+								int *count);
+
 extern ImgFormat ImgDetectFormat(const unsigned char *data, size_t len);
 extern const char *ImgFormatName(ImgFormat format);
 

@@ -57,7 +57,7 @@ typedef struct ImgResampleAxis
 	uint64_t	last_used;		/* the job's image_count when last used */
 } ImgResampleAxis;
 
-/* Resizing the gray image to one hash grid, fed row by row */
+/* Resizing the gray image to one hash grid (or the work image), row by row */
 typedef struct ImgResampleTarget
 {
 	int			out_w;
@@ -66,11 +66,11 @@ typedef struct ImgResampleTarget
 	const ImgResampleAxis *vert;	/* NULL when the height is right */
 	uint8_t    *hrow;			/* horizontal pass result of the current row */
 	int32_t    *acc;			/* vertical pass accumulators, out_w * out_h */
-	uint8_t		grid[IMG_GRID_MAX * IMG_GRID_MAX];
+	uint8_t    *grid;			/* the result, out_w * out_h, row-major */
 } ImgResampleTarget;
 
-/* Weights kept across images: two axes of three targets, two sizes each */
-#define IMG_AXIS_CACHE_SIZE 12
+/* Weights kept across images: two axes of the targets, for a few sizes */
+#define IMG_AXIS_CACHE_SIZE 16
 
 /*
  * Weights for longer sides (about 40 bytes per input pixel) are not kept
@@ -83,8 +83,22 @@ typedef enum ImgTargetKind
 	IMG_TARGET_PHASH = 0,		/* 32 x 32 */
 	IMG_TARGET_DHASH,			/* 9 wide x 8 high */
 	IMG_TARGET_AHASH,			/* 8 x 8 */
+	IMG_TARGET_WORK,			/* the image at most IMG_WORK_SIDE a side */
+	IMG_TARGET_DHASH_TALL,		/* 8 wide x 9 high: dhash of the transpose */
 	IMG_NUM_TARGETS
 } ImgTargetKind;
+
+/*
+ * ImgOptions.hashes bit asking for the work image: the whole picture
+ * resized (Lanczos, keeping its shape) to at most IMG_WORK_SIDE pixels on
+ * its long side, from which variants.c derives crops, frames and tilts.
+ * Only a hash grid's low frequencies matter, so this is plenty.
+ */
+#define IMG_HASH_WORK	0x08
+#define IMG_WORK_SIDE	96
+
+/* ImgOptions.hashes bit asking for the 8 x 9 grid (variants of dhash) */
+#define IMG_HASH_DHASH_TALL 0x10
 
 typedef struct ImgArenaBlock ImgArenaBlock;
 
@@ -113,6 +127,9 @@ struct ImgJob
 
 /* imghash.c */
 extern void *ImgAlloc(ImgJob *job, size_t size);
+/* Free the arena blocks allocated since ImgArenaMark returned mark */
+extern void *ImgArenaMark(ImgJob *job);
+extern void ImgArenaRewind(ImgJob *job, void *mark);
 extern void ImgJobSetDecoder(ImgJob *job, void *decoder,
 							 void (*destroy) (void *decoder));
 extern ImgStatus ImgJobFail(ImgJob *job, ImgStatus status,
@@ -124,6 +141,8 @@ extern ImgStatus ImgJobStartRows(ImgJob *job, uint32_t width,
 								 uint32_t height);
 extern void ImgJobPushRow(ImgJob *job, const uint8_t *gray);
 extern void ImgJobCheckInterrupts(ImgJob *job);
+extern ImgStatus ImgJobDecode(ImgJob *job, const unsigned char *data,
+							  size_t len, const ImgOptions *options);
 
 /* Pillow's RGB to L conversion (ITU-R 601-2 luma, 16-bit fixed point) */
 static inline uint8_t
@@ -152,7 +171,55 @@ extern void ImgResampleTargetFinish(ImgResampleTarget *target);
 
 /* hashbits.c */
 extern uint64_t ImgPhashFromGrid(const uint8_t grid[32 * 32]);
+extern uint64_t ImgPhashFromCoefficients(const double low[8 * 8]);
 extern uint64_t ImgDhashFromGrid(const uint8_t grid[8 * 9]);
 extern uint64_t ImgAhashFromGrid(const uint8_t grid[8 * 8]);
+
+/*
+ * variants.c: one row of the variant table.  A shape says which part of
+ * the picture a copy shows (all of it, a crop, a frame, a tilt); each
+ * orientation bit asks for that shape seen through one of the 8 symmetries
+ * of the square (IMG_ORIENT_*: bit 0 as it is, then mirror, flip, ...).
+ */
+typedef enum ImgVariantShape
+{
+	IMG_SHAPE_WHOLE,			/* the whole picture, exact grids */
+	IMG_SHAPE_CROP,				/* cut[] fractions off left, right, top, bottom */
+	IMG_SHAPE_SQUARE,			/* the centre square (side: the short side) */
+	IMG_SHAPE_BORDER,			/* padded to a square with black, centred */
+	IMG_SHAPE_TILT_CROP,		/* turned by angle, cut to the largest
+								 * rectangle of the same shape inside */
+	IMG_SHAPE_TILT_CANVAS		/* turned by angle on a canvas widened to
+								 * hold it, filled with the border's colour */
+} ImgVariantShape;
+
+#define IMG_NUM_ORIENTATIONS 8
+
+typedef struct ImgVariantSpec
+{
+	ImgVariantShape shape;
+	float		cut[4];			/* IMG_SHAPE_CROP: left, right, top, bottom */
+	float		angle;			/* IMG_SHAPE_TILT_*: degrees, counter-clockwise */
+	unsigned	orientations;	/* bit o: emit orientation o */
+	unsigned	family;			/* IMG_FAMILY_* of the variants */
+	int			phash_radius;
+	int			dhash_radius;	/* -1: no check */
+	int			fill;			/* IMG_SHAPE_TILT_CANVAS: an IMG_FILL_* */
+} ImgVariantSpec;
+
+/* What a tilt on a widened canvas fills the corners with */
+#define IMG_FILL_EDGE	0		/* the mean of the picture's edge pixels */
+#define IMG_FILL_BLACK	1
+#define IMG_FILL_WHITE	2
+#define IMG_FILL_GRAY	3		/* mid-grey, 128 */
+
+extern ImgStatus ImgJobVariantsFromSpecs(ImgJob *job,
+										 const unsigned char *data,
+										 size_t len,
+										 const ImgOptions *options,
+										 const ImgVariantSpec *specs,
+										 int nspecs, ImgInfo *info,
+										 ImgVariant *variants, int max,
+										 int *count);
 
 #endif							/* IMGHASH_INT_H */

@@ -57,6 +57,9 @@ typedef struct HammingBall
 /* phash.c */
 extern Datum phash_in(PG_FUNCTION_ARGS);
 
+/* hamming.c */
+extern HammingBall *HammingBallMake(PHash center, int64 radius);
+
 /* imgsearch.c: settings */
 extern int	imgsearch_max_image_pixels;
 

@@ -264,6 +264,9 @@ ImgResampleTargetInit(ImgJob *job, ImgResampleTarget *target,
 	memset(target, 0, sizeof(*target));
 	target->out_w = out_w;
 	target->out_h = out_h;
+	target->grid = ImgAlloc(job, (size_t) out_w * out_h);
+	if (target->grid == NULL)
+		return ImgJobFail(job, IMG_ERR_NO_MEMORY, "out of memory");
 
 	if (in_w != out_w)
 	{
