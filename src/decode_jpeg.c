@@ -181,6 +181,9 @@ JpegConsumeUntilDc(j_decompress_ptr cinfo)
 			return;
 		if (result != JPEG_SCAN_COMPLETED)
 			continue;
+		/* no coefficient progress kept (not a progressive scan after all) */
+		if (cinfo->coef_bits == NULL)
+			return;
 		for (c = 0; c < cinfo->num_components; c++)
 			if (cinfo->coef_bits[c][0] != 0)
 				dc_done = 0;
