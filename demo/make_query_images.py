@@ -13,6 +13,9 @@ the originals, see below), kept in key order; and writes into --out:
                          not in the set (drawn here)
   portfolio.csv          title, alteration, file of each portfolio image
   search.csv             the same for search.jpg
+  mirrored.png           the first image mirrored, and turned.jpg, turned a
+                         quarter counter-clockwise, resized to 80%, JPEG
+                         quality 85: robust search finds their original
 
 Alpha is dropped the way Pillow's convert("RGB") drops it, keeping the
 colour underneath: the hashes ignore alpha (as ImageHash does) and most
@@ -99,6 +102,12 @@ def main():
         writer.writerow(["title", "alteration", "file", "original_key"])
         writer.writerow([title, "resized to 50%, JPEG quality 70", search_path, key])
 
+    # robust search: the same picture mirrored, and turned a quarter and shrunk
+    source = Image.open(file).convert("RGB")
+    source.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(os.path.join(args.out, "mirrored.png"))
+    resized(source.transpose(Image.Transpose.ROTATE_90), 0.8).save(
+        os.path.join(args.out, "turned.jpg"), quality=85)
+
     with open(os.path.join(args.out, "portfolio.csv"), "w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["title", "alteration", "file"])
@@ -110,7 +119,7 @@ def main():
         path = os.path.join(args.out, "portfolio-new.jpg")
         draw_new_picture(path)
         writer.writerow(["New sketch (never published)", "drawn by the demo", path])
-    print("wrote search.jpg and %d portfolio images to %s" % (min(len(sources) - 1, 4) + 1, args.out))
+    print("wrote search.jpg, mirrored.png, turned.jpg and %d portfolio images to %s" % (min(len(sources) - 1, 4) + 1, args.out))
 
 
 if __name__ == "__main__":

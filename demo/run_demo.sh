@@ -190,6 +190,8 @@ log "the example searches"
 step=$(now)
 "${PSQL[@]}" -v artist="$ARTIST" -v radius="$RADIUS" \
 	-v query_image="$WORK_DIR/queries/search.jpg" \
+	-v mirrored_image="$WORK_DIR/queries/mirrored.png" \
+	-v turned_image="$WORK_DIR/queries/turned.jpg" \
 	-f "$DEMO_DIR/searches.sql" < "$WORK_DIR/queries/portfolio.csv"
 echo
 echo "searches done in $(elapsed "$step")"

@@ -1,7 +1,8 @@
 -- demo/searches.sql: the demo's example searches, printed with their timings.
 --
 -- psql variables: artist (a name to look for), radius (Hamming radius),
--- query_image (an altered copy of an image of the set, read by the server).
+-- query_image (an altered copy of an image of the set, read by the server),
+-- mirrored_image and turned_image (the same picture mirrored, and turned).
 -- The portfolio (CSV: title, alteration, file) comes on psql's stdin.
 -- results_page.sql runs the same searches again for the results page.
 
@@ -98,3 +99,23 @@ SELECT p.title AS portfolio_image, c.key, c.title, c.artist, c.phash <~> p.hash 
 FROM portfolio p
 LEFT JOIN clipart c ON c.phash <@ hamming_ball(p.hash, :radius)
 ORDER BY p.title, distance, c.key;
+
+\echo
+\echo '(e) Robust reverse search: the same picture mirrored, and turned a quarter'
+\echo '    (plain phash finds neither; phash_variants() searches 110 altered versions)'
+\echo
+-- The demo's table keeps no dhash column, so no dhash check (README,
+-- "Robust reverse search"); every variant goes through the mih index.
+SELECT q.query, r.key, r.title, r.variant, r.distance
+FROM (VALUES ('mirrored', :'mirrored_image'), ('turned', :'turned_image')) AS q(query, file)
+CROSS JOIN LATERAL (
+  SELECT DISTINCT ON (c.key) c.key, c.title, v.variant, c.phash <~> v.hash AS distance
+  FROM phash_variants(pg_read_binary_file(q.file)) v
+  JOIN clipart c ON c.phash <@ v.ball
+  ORDER BY c.key, distance) r
+ORDER BY q.query, r.distance, r.key;
+\echo 'plain phash within' :radius 'bits, for comparison:'
+SELECT q.query, count(c.key) AS found_by_plain_phash
+FROM (VALUES ('mirrored', :'mirrored_image'), ('turned', :'turned_image')) AS q(query, file)
+LEFT JOIN clipart c ON c.phash <@ hamming_ball(phash(pg_read_binary_file(q.file)), :radius)
+GROUP BY q.query ORDER BY q.query;
