@@ -77,12 +77,12 @@ test/fuzz/fuzz_imghash: test/fuzz/fuzz_imghash.c $(CORE_SRCS) src/*.h
 		-ljpeg $(PNG_LIBS) -lm
 
 # command-line front end of the core, used by the benchmark and the fuzz corpus checks
-test/tools/imghash_cli: test/tools/imghash_cli.c $(CORE_SRCS) src/*.h
+test/tools/imghash_cli: test/tools/imghash_cli.c test/tools/read_file.h $(CORE_SRCS) src/*.h
 	$(CC) -O2 -ffp-contract=off -Wall -I src $(PNG_CFLAGS) -o $@ \
 		test/tools/imghash_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
 
 # the robust-search variants of image files, for tuning and the benchmark
-test/tools/variants_cli: test/tools/variants_cli.c $(CORE_SRCS) src/*.h
+test/tools/variants_cli: test/tools/variants_cli.c test/tools/read_file.h $(CORE_SRCS) src/*.h
 	$(CC) -O2 -ffp-contract=off -Wall -I src $(PNG_CFLAGS) -o $@ \
 		test/tools/variants_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
 

@@ -90,7 +90,9 @@ EXECUTE robust_search(pg_read_binary_file(:'robust_dir' || 'painting_original.pn
 -- misses (README, Limits: a corner crop of 12% and 9%, a mirrored crop
 -- shrunk to 3/4, a tilt on a white canvas are beyond the variants' reach
 -- for some pictures)
-CREATE TEMP TABLE found AS
+CREATE FUNCTION pg_temp.robust_rows()
+RETURNS TABLE (source text, id int, url text, variant text, distance int)
+LANGUAGE sql AS $$
   SELECT s.source, r.*
   FROM robust_files s CROSS JOIN LATERAL (
     SELECT DISTINCT ON (i.id) i.id, i.url, v.variant, i.hash <~> v.hash AS distance
@@ -98,7 +100,9 @@ CREATE TEMP TABLE found AS
     JOIN robust_images i ON i.hash <@ v.ball
                         AND (v.dhash_ball IS NULL OR i.dhash <@ v.dhash_ball)
     ORDER BY i.id, distance) r
-  WHERE s.edit = 'original';
+  WHERE s.edit = 'original'
+$$;
+CREATE TEMP TABLE found AS SELECT * FROM pg_temp.robust_rows();
 SELECT f.source, f.edit AS not_found FROM robust_files f
 WHERE NOT EXISTS (SELECT FROM found WHERE found.source = f.source AND found.url = f.file)
 ORDER BY 1, 2;
@@ -122,27 +126,11 @@ SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF)
 EXECUTE robust_search(pg_read_binary_file(:'robust_dir' || 'painting_original.png'));
 SELECT count(*) AS differences FROM (
-  (SELECT s.source, r.id, r.distance
-   FROM robust_files s CROSS JOIN LATERAL (
-     SELECT DISTINCT ON (i.id) i.id, i.hash <~> v.hash AS distance
-     FROM phash_variants(s.img) v
-     JOIN robust_images i ON i.hash <@ v.ball
-                         AND (v.dhash_ball IS NULL OR i.dhash <@ v.dhash_ball)
-     ORDER BY i.id, distance) r
-   WHERE s.edit = 'original'
-   EXCEPT
-   SELECT source, id, distance FROM found)
+  (SELECT source, id, distance FROM pg_temp.robust_rows()
+   EXCEPT SELECT source, id, distance FROM found)
   UNION ALL
   (SELECT source, id, distance FROM found
-   EXCEPT
-   SELECT s.source, r.id, r.distance
-   FROM robust_files s CROSS JOIN LATERAL (
-     SELECT DISTINCT ON (i.id) i.id, i.hash <~> v.hash AS distance
-     FROM phash_variants(s.img) v
-     JOIN robust_images i ON i.hash <@ v.ball
-                         AND (v.dhash_ball IS NULL OR i.dhash <@ v.dhash_ball)
-     ORDER BY i.id, distance) r
-   WHERE s.edit = 'original')) d;
+   EXCEPT SELECT source, id, distance FROM pg_temp.robust_rows())) d;
 RESET enable_indexscan;
 RESET enable_bitmapscan;
 

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "imghash_int.h"
+#include "read_file.h"
 
 #define MAX_SPECS 1200
 
@@ -83,38 +84,6 @@ BuildExplore(void)
 			AddSpec(IMG_SHAPE_TILT_CANVAS, 0, 0, 0, 0, -k * 0.5f, 0x03, IMG_FAMILY_TILT)->fill = f;
 		}
 	}
-}
-
-/* Read a whole file into memory */
-static unsigned char *
-ReadFile(const char *path, size_t *len)
-{
-	FILE	   *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	size_t		cap = 0;
-	size_t		n = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (;;)
-	{
-		size_t		got;
-
-		if (n == cap)
-		{
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			if (buf == NULL)
-				exit(2);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		if (got == 0)
-			break;
-		n += got;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
 }
 
 static int

@@ -47,6 +47,11 @@ def popcount(x):
     return ((x * np.uint64(0x0101010101010101)) >> np.uint64(56)).astype(np.uint8)
 
 
+def run_tool(cmd, stdin_text):
+    """A tool's stdout, given its stdin"""
+    return subprocess.run(cmd, input=stdin_text, stdout=subprocess.PIPE, check=True, text=True).stdout
+
+
 def build_tools(*names):
     subprocess.run(['make', '-s', '-C', ROOT] + ['test/tools/' + n for n in names], check=True)
 
@@ -79,25 +84,32 @@ class EvalSet:
     def path(self, file):
         return os.path.join(self.dir, file)
 
+    def cached(self, cache_name, produce):
+        """produce()'s text, kept in the set's folder as cache_name when given"""
+        cache = os.path.join(self.dir, cache_name) if cache_name else None
+        if cache and os.path.exists(cache):
+            with open(cache) as f:
+                return f.read()
+        text = produce()
+        if cache:
+            with open(cache + '.tmp', 'w') as out:
+                out.write(text)
+            os.rename(cache + '.tmp', cache)
+        return text
+
     def _file_hashes(self):
         """phash and dhash of every file, by imghash_cli (cached)"""
-        cache = os.path.join(self.dir, 'hashes.tsv')
-        if not os.path.exists(cache):
+        def produce():
             build_tools('imghash_cli')
             log('hashing %d files' % len(self.files))
-            out = subprocess.run([os.path.join(TOOLS, 'imghash_cli')] +
-                                 [self.path(f) for f in self.files],
-                                 stdout=subprocess.PIPE, check=True, text=True).stdout
-            with open(cache + '.tmp', 'w') as f:
-                f.write(out)
-            os.rename(cache + '.tmp', cache)
+            return run_tool([os.path.join(TOOLS, 'imghash_cli')] + [self.path(f) for f in self.files], '')
+        text = self.cached('hashes.tsv', produce)
         by_path = {}
-        with open(cache) as f:
-            for line in f:
-                fields = line.split()
-                if fields[0] == 'error':
-                    raise SystemExit('cannot hash %s' % fields[-1])
-                by_path[fields[-1]] = (int(fields[0], 16), int(fields[1], 16))
+        for line in text.splitlines():
+            fields = line.split()
+            if fields[0] == 'error':
+                raise SystemExit('cannot hash %s' % fields[-1])
+            by_path[fields[-1]] = (int(fields[0], 16), int(fields[1], 16))
         ph = np.array([by_path[self.path(f)][0] for f in self.files], dtype=np.uint64)
         dh = np.array([by_path[self.path(f)][1] for f in self.files], dtype=np.uint64)
         return ph, dh
@@ -109,20 +121,12 @@ class EvalSet:
         Returns (names, families, specs, radius, dhash_radius, VP, VD): one
         entry per variant in the order the tool prints them, the same for
         every original, and VP, VD of shape (originals, variants)."""
-        cache = os.path.join(self.dir, cache_name) if cache_name else None
-        if cache is None or not os.path.exists(cache):
+        def produce():
             build_tools('variants_cli')
             log('variants of %d originals%s' % (len(self.originals), ' (explore)' if explore else ''))
             cmd = [os.path.join(TOOLS, 'variants_cli')] + (['--explore'] if explore else [])
-            text = subprocess.run(cmd, input='\n'.join(self.path(f) for f in self.original_files) + '\n',
-                                  stdout=subprocess.PIPE, check=True, text=True).stdout
-            if cache:
-                with open(cache + '.tmp', 'w') as out:
-                    out.write(text)
-                os.rename(cache + '.tmp', cache)
-        else:
-            with open(cache) as f:
-                text = f.read()
+            return run_tool(cmd, '\n'.join(self.path(f) for f in self.original_files) + '\n')
+        text = self.cached(cache_name, produce)
         per_file = {}
         for line in text.splitlines():
             fields = line.split('\t')
@@ -160,8 +164,7 @@ class EvalSet:
     def cross_pairs(self, VP, VD, max_distance, cache_name=None):
         """(query, variant, file, dp, dd) for every variant and file of
         different originals within max_distance phash bits (near_pairs)"""
-        cache = os.path.join(self.dir, cache_name) if cache_name else None
-        if cache is None or not os.path.exists(cache):
+        def produce():
             build_tools('near_pairs')
             log('near pairs of %d variants and %d files' % (VP.size, len(self.files)))
             lines = ['V %d' % VP.size]
@@ -169,16 +172,8 @@ class EvalSet:
                 lines.extend('%d %d %x %x' % (q, k, p, d) for k, (p, d) in enumerate(zip(VP[q], VD[q])))
             lines.append('F %d' % len(self.files))
             lines.extend('%d %x %x' % t for t in zip(self.owner, self.phash, self.dhash))
-            text = subprocess.run([os.path.join(TOOLS, 'near_pairs'), str(max_distance)],
-                                  input='\n'.join(lines) + '\n', stdout=subprocess.PIPE,
-                                  check=True, text=True).stdout
-            if cache:
-                with open(cache + '.tmp', 'w') as out:
-                    out.write(text)
-                os.rename(cache + '.tmp', cache)
-        else:
-            with open(cache) as f:
-                text = f.read()
+            return run_tool([os.path.join(TOOLS, 'near_pairs'), str(max_distance)], '\n'.join(lines) + '\n')
+        text = self.cached(cache_name, produce)
         data = np.array(text.split(), dtype=np.int64).reshape(-1, 5)
         return data
 
