@@ -13,7 +13,7 @@ CREATE FUNCTION phash_variants(image bytea,
 		OUT ball hamming_ball, OUT dhash phash, OUT dhash_ball hamming_ball)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'image_phash_variants'
-	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 60;
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 40000 ROWS 110;
 COMMENT ON FUNCTION phash_variants(bytea, text[]) IS 'the mirrored, rotated, cropped, framed and tilted variants of an image that robust search looks for, each with its phash, search ball, dhash and dhash check';
 
 CREATE FUNCTION phash_variants(image bytea, families text[], radius integer,
@@ -21,5 +21,5 @@ CREATE FUNCTION phash_variants(image bytea, families text[], radius integer,
 		OUT ball hamming_ball, OUT dhash phash, OUT dhash_ball hamming_ball)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'image_phash_variants'
-	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 60;
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 40000 ROWS 110;
 COMMENT ON FUNCTION phash_variants(bytea, text[], integer) IS 'the variants of an image as phash_variants(image, families), every ball of the given radius';
