@@ -192,6 +192,64 @@ BEGIN
   DROP TABLE res_index, res_seq;
 END $$;
 
+-- Searches by sets of balls (h <@ ANY (array)), compared as compare_scans
+-- does: for each of the first nq query points a set of seven elements,
+-- balls of radius 0 to 12 around the point and around codes 5 and 9 bits
+-- from it, a repeated ball, a narrower ball around the same centre, a NULL
+-- and a ball around an unrelated code; alone, with a single ball as well,
+-- and with a second set.  By index scan and by bitmap scan against the
+-- sequential scan; plans_ok says the index scans took every set as one
+-- index condition.
+CREATE FUNCTION pg_temp.compare_sets(tbl regclass, nq int,
+    OUT result_rows bigint, OUT index_diff bigint, OUT bitmap_diff bigint, OUT plans_ok boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  set_sql text := format(
+    'SELECT s.qid, 1 AS how, i.id FROM set_q s JOIN %1$s i ON i.h <@ ANY (s.balls)
+     UNION ALL
+     SELECT s.qid, 2, i.id FROM set_q s JOIN %1$s i
+       ON i.h <@ ANY (s.balls) AND i.h <@ hamming_ball(s.q, 10)
+     UNION ALL
+     SELECT s.qid, 3, i.id FROM set_q s JOIN %1$s i
+       ON i.h <@ ANY (s.balls) AND i.h <@ ANY (s.balls[2:3])', tbl);
+  plan text;
+BEGIN
+  CREATE TEMP TABLE set_q AS
+    SELECT q.qid, q.q, ARRAY[hamming_ball(q.q, q.qid % 13),
+           hamming_ball(pg_temp.flip(q.q, 5, q.qid), 6),
+           hamming_ball(pg_temp.flip(q.q, 9, 3), 8), hamming_ball(pg_temp.flip(q.q, 9, 3), 8),
+           hamming_ball(pg_temp.flip(q.q, 9, 3), 2), NULL,
+           hamming_ball(pg_temp.code(q.qid * 5), 4)] AS balls
+    FROM queries q WHERE q.qid <= nq;
+  ANALYZE set_q;
+  CREATE TEMP TABLE set_ref AS SELECT 0 AS qid, 0 AS how, 0 AS id WITH NO DATA;
+  CREATE TEMP TABLE set_idx (LIKE set_ref);
+  CREATE TEMP TABLE set_bm (LIKE set_ref);
+  PERFORM set_config('enable_seqscan', 'on', true);
+  PERFORM set_config('enable_indexscan', 'off', true);
+  PERFORM set_config('enable_bitmapscan', 'off', true);
+  EXECUTE 'INSERT INTO set_ref ' || set_sql;
+  PERFORM set_config('enable_seqscan', 'off', true);
+  PERFORM set_config('enable_indexscan', 'on', true);
+  plan := pg_temp.plan_of(set_sql);
+  plans_ok := plan ~ 'Index Scan using \w+_mih\M' AND plan ~ 'Index Cond: \(h <@ ANY \(s\.balls\)\)';
+  EXECUTE 'INSERT INTO set_idx ' || set_sql;
+  PERFORM set_config('enable_indexscan', 'off', true);
+  PERFORM set_config('enable_bitmapscan', 'on', true);
+  plan := pg_temp.plan_of(set_sql);
+  plans_ok := plans_ok AND plan ~ 'Bitmap Index Scan on \w+_mih\M'
+              AND plan ~ 'Index Cond: \(h <@ ANY \(s\.balls\)\)';
+  EXECUTE 'INSERT INTO set_bm ' || set_sql;
+  SELECT count(*) INTO result_rows FROM set_ref;
+  SELECT (SELECT count(*) FROM (TABLE set_idx EXCEPT ALL TABLE set_ref) a) +
+         (SELECT count(*) FROM (TABLE set_ref EXCEPT ALL TABLE set_idx) b)
+    INTO index_diff;
+  SELECT (SELECT count(*) FROM (TABLE set_bm EXCEPT ALL TABLE set_ref) a) +
+         (SELECT count(*) FROM (TABLE set_ref EXCEPT ALL TABLE set_bm) b)
+    INTO bitmap_diff;
+  DROP TABLE set_q, set_ref, set_idx, set_bm;
+END $$;
+
 -- The rows a cursor has left, and the distances an ordering cursor has
 -- left: how many, how many come after a larger one or after a NULL, and
 -- how many are NULL
@@ -416,6 +474,65 @@ SELECT * FROM pg_temp.same_results($$
        AND hamming_ball(q.q, 9) @> i.h
   WHERE q.qid <= 12$$);
 
+-- Sets of balls: "h <@ ANY (array)" is one index condition, and a
+-- radius scan probes the union of the balls, each substring value once
+-- (a row is returned once even when several balls hold it)
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM images
+WHERE h <@ ANY (ARRAY[hamming_ball('a5a5a5a5a5a5a5a5', 1), hamming_ball('a5a5a5a5a5a5a5a4', 1)]);
+-- by hand: code(1) and its copies 21001 (0 bits) and 20001 (2 bits);
+-- code(300) and 20300 (1 bit); the 1500 cluster codes and the 33 at 1
+-- bit from it, a subset of the second ball
+SELECT count(id), sum(id) FILTER (WHERE id < 22001 OR id > 23600) AS ids_outside_cluster FROM images
+WHERE h <@ ANY (ARRAY[hamming_ball(pg_temp.code(1), 2), hamming_ball(pg_temp.code(300), 1),
+                      hamming_ball('a5a5a5a5a5a5a5a5', 1), hamming_ball('a5a5a5a5a5a5a5a5', 0)]);
+-- = ANY (array of codes): code(1) twice (1 and 21001), code(5) twice, code(300) once
+SELECT count(id) FROM images
+WHERE h = ANY (ARRAY[pg_temp.code(1), pg_temp.code(5), pg_temp.code(300), NULL, pg_temp.code(1)]);
+-- an empty array, only NULLs, a NULL array: nothing
+SELECT count(id) FROM images WHERE h <@ ANY ('{}'::hamming_ball[]);
+SELECT count(id) FROM images WHERE h <@ ANY (ARRAY[NULL::hamming_ball, NULL]);
+PREPARE by_set(hamming_ball[]) AS SELECT count(id) FROM images WHERE h <@ ANY ($1);
+SET plan_cache_mode = force_generic_plan;
+EXECUTE by_set(NULL);
+EXECUTE by_set(ARRAY[hamming_ball(pg_temp.code(7), 0)]);
+RESET plan_cache_mode;
+DEALLOCATE by_set;
+RESET enable_seqscan;
+-- many sets, by index and bitmap scans against sequential scans
+SELECT * FROM pg_temp.compare_sets('images', 60);
+-- with 64kB of work_mem the scan makes its lookups for at most 2340 at a
+-- time (28 bytes each): 40 balls of radius 8 (232 to 254 lookups a table
+-- each) take 4 or 5 passes over each table
+CREATE TEMP TABLE many_balls AS
+  SELECT q.qid, ARRAY(SELECT hamming_ball(pg_temp.flip(q.q, k % 9, k), 8)
+                      FROM generate_series(1, 40) k) AS balls
+  FROM queries q WHERE q.qid <= 16;
+SET work_mem = '64kB';
+SET enable_bitmapscan = off;
+SELECT * FROM pg_temp.same_results($$
+  SELECT m.qid, i.id FROM many_balls m JOIN images i ON i.h <@ ANY (m.balls)$$);
+RESET enable_bitmapscan;
+SET enable_indexscan = off;
+SELECT * FROM pg_temp.same_results($$
+  SELECT m.qid, i.id FROM many_balls m JOIN images i ON i.h <@ ANY (m.balls)$$);
+RESET enable_indexscan;
+RESET work_mem;
+-- wide balls (radius 24 and 32): the scan reads the index linearly and
+-- checks every code against every ball
+SELECT * FROM pg_temp.same_results($$
+  SELECT q.qid, i.id FROM queries q JOIN images i
+    ON i.h <@ ANY (ARRAY[hamming_ball(q.q, 24), hamming_ball(pg_temp.flip(q.q, 20, 2), 32)])
+  WHERE q.qid <= 3$$);
+-- ordering scans check the sets (and stop at the farthest ball's edge)
+SELECT * FROM pg_temp.same_results($$
+  SELECT q.qid, ARRAY(SELECT id FROM (SELECT i.id, i.h <~> q.q AS d FROM images i
+                                      WHERE i.h <@ ANY (ARRAY[hamming_ball(q.q, 6),
+                                                              hamming_ball(pg_temp.flip(q.q, 8, 1), 4)])
+                                      ORDER BY i.h <~> q.q OFFSET 0) s
+                      ORDER BY d, id LIMIT 20) AS ids
+  FROM queries q WHERE q.qid <= 12$$);
+
 -- ORDER BY with a radius condition, around the same point or another one
 -- (the nearest rows to q2 within the ball around q1 are at most
 -- distance(q1, q2) + radius away)
@@ -483,6 +600,7 @@ SELECT * FROM pg_temp.distances_left('by_distance');
 COMMIT;
 RESET enable_seqscan;
 SELECT * FROM pg_temp.compare_scans('images', 6, 16);
+SELECT * FROM pg_temp.compare_sets('images', 24);
 -- the new rows are found, exact copies at 0 and near copies at 2 bits
 SET enable_seqscan = off;
 SELECT id, h <~> pg_temp.code(30005) AS d FROM images
@@ -571,15 +689,19 @@ SELECT * FROM pg_temp.compare_scans('images', 6, 16);
 DROP INDEX images_mih;
 CREATE INDEX images_mih ON images USING mih (h) WITH (substrings = 2);
 SELECT * FROM pg_temp.compare_scans('images', 6, 24);
+SELECT * FROM pg_temp.compare_sets('images', 12);
 DROP INDEX images_mih;
 CREATE INDEX images_mih ON images USING mih (h) WITH (substrings = 3);
 SELECT * FROM pg_temp.compare_scans('images', 6, 24);
+SELECT * FROM pg_temp.compare_sets('images', 12);
 DROP INDEX images_mih;
 CREATE INDEX images_mih ON images USING mih (h) WITH (substrings = 4, pending_list_limit = 64);
 SELECT * FROM pg_temp.compare_scans('images', 6, 24);
+SELECT * FROM pg_temp.compare_sets('images', 12);
 DROP INDEX images_mih;
 CREATE INDEX images_mih ON images USING mih (h) WITH (substrings = 8);
 SELECT * FROM pg_temp.compare_scans('images', 6, 24);
+SELECT * FROM pg_temp.compare_sets('images', 12);
 SELECT c.relname, c.reloptions FROM pg_class c WHERE c.relname = 'images_mih';
 
 -------------------------------------------------------------------------

@@ -35,17 +35,53 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/cost.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
 #include "utils/selfuncs.h"
 
 #define MIH_DEFAULT_RADIUS	8
 
-/* The radius of an indexed clause, when the planner can see it */
+/*
+ * The radius of an indexed clause, when the planner can see it, and the
+ * number of balls it searches: one, or for "<@ ANY (array)" the array's
+ * estimated length, each ball of the largest radius a constant array
+ * holds (or 8).
+ */
 static int
-MihClauseRadius(RestrictInfo *rinfo)
+MihClauseRadius(RestrictInfo *rinfo, double *nballs)
 {
 	OpExpr	   *op;
 	Node	   *arg;
 
+	*nballs = 1;
+	if (IsA(rinfo->clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) rinfo->clause;
+		Node	   *array = (Node *) lsecond(saop->args);
+		int			radius = 0;
+
+		*nballs = Max(estimate_array_length(array), 1);
+		if (!IsA(array, Const) || ((Const *) array)->constisnull)
+			return MIH_DEFAULT_RADIUS;
+		if (exprType(linitial(saop->args)) != get_element_type(exprType(array)))
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(((Const *) array)->constvalue);
+			int16		typlen;
+			bool		typbyval;
+			char		typalign;
+			Datum	   *elems;
+			bool	   *nulls;
+			int			n;
+
+			get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+			deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
+							  &elems, &nulls, &n);
+			for (int i = 0; i < n; i++)
+				if (!nulls[i])
+					radius = Max(radius, DatumGetHammingBallP(elems[i])->radius);
+		}
+		return radius;			/* phash = ANY (array of phash): radius 0 */
+	}
 	if (!IsA(rinfo->clause, OpExpr))
 		return MIH_DEFAULT_RADIUS;
 	op = (OpExpr *) rinfo->clause;
@@ -118,6 +154,9 @@ mihcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	Cost		linear,
 				probe;
 	int			radius = PHASH_BITS;
+	double		set_balls = 1;
+	Cost		set_cost = -1;
+	int			set_radius = PHASH_BITS;
 	ListCell   *lc;
 
 	/*
@@ -141,16 +180,43 @@ mihcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	MihReadMeta(rel, &meta);
 	index_close(rel, AccessShareLock);
 
+	/*
+	 * The scan searches around the smallest single ball; with none, a
+	 * radius scan probes the union of the balls of the set that costs least
+	 * (mihscan.c), and a linear scan checks every row against each of them.
+	 */
 	foreach(lc, path->indexclauses)
 	{
 		IndexClause *iclause = lfirst_node(IndexClause, lc);
+		double		n,
+					pages;
+		int			r = MihClauseRadius(iclause->rinfo, &n);
 
-		radius = Min(radius, MihClauseRadius(iclause->rinfo));
+		if (n == 1 && !IsA(iclause->rinfo->clause, ScalarArrayOpExpr))
+			radius = Min(radius, r);
+		else
+		{
+			Cost		c = n * MihProbeCost(&meta, rows, r, &pages);
+
+			if (set_cost < 0 || c < set_cost)
+			{
+				set_cost = c;
+				set_balls = n;
+				set_radius = r;
+			}
+		}
 	}
 	for (int g = 0; g < meta.nsegments; g++)
 		linear_pages += meta.segments[g].npages[0];
 	linear = linear_pages * seq_page_cost + rows * cpu_operator_cost;
-	probe = MihProbeCost(&meta, rows, radius, &probe_pages);
+	if (radius == PHASH_BITS && set_cost >= 0 && path->indexorderbys == NIL)
+	{
+		probe = set_balls * MihProbeCost(&meta, rows, set_radius, &probe_pages);
+		probe_pages = Min(probe_pages * set_balls, linear_pages);
+		linear += rows * cpu_operator_cost * (set_balls - 1);
+	}
+	else
+		probe = MihProbeCost(&meta, rows, radius, &probe_pages);
 
 	if (path->indexorderbys != NIL)
 	{

@@ -2,8 +2,9 @@
  *
  * mihscan.c
  *	  Search a mih index: radius scans (phash <@ hamming_ball, phash =
- *	  phash) as index or bitmap scans, and k-nearest scans (ORDER BY
- *	  phash <~> q) that return rows in order of distance.
+ *	  phash, and their "= ANY (array)" forms) as index or bitmap scans, and
+ *	  k-nearest scans (ORDER BY phash <~> q) that return rows in order of
+ *	  distance.
  *
  * Radius r = s*m + a: tables 0..a are probed with every key within s bits
  * of the query's substring, the others within s-1 bits.  Each entry of a
@@ -13,6 +14,17 @@
  * reported rows is needed.  That table is always among those probed: if
  * the row matches at all, some table holds it within its probe radius, and
  * the smallest pair is then within its own table's radius too.
+ *
+ * Union scans answer "phash <@ ANY (array of balls)" (and "= ANY (array
+ * of codes)") in one scan, as robust search's variants need: the probes of
+ * every ball of a table are made at once and sorted, so a substring value
+ * that several balls probe is looked up once, and each entry of its bucket
+ * is checked against just those balls.  Balls around one centre are
+ * merged into the widest.  A row may be found in several tables (by
+ * different balls), so an index scan collects every row, sorts and returns
+ * each once; a bitmap needs no such step.  A scan that also has a single
+ * ball is driven by that ball and checks the sets on each row; of several
+ * sets, the one with the fewest probes is the union probed.
  *
  * k-nearest scans probe in rounds (s, j): table j with the keys exactly s
  * bits away.  After round (s, j) every code within s*m + j bits has been
@@ -41,6 +53,8 @@
 #include "miscadmin.h"
 #include "nodes/tidbitmap.h"
 #include "pgstat.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 /* What the scan is doing */
@@ -61,6 +75,26 @@ typedef struct MihTidList
 	int64		capacity;
 } MihTidList;
 
+/*
+ * A ball of a set (hash <@ ANY (array)) that a union scan probes: the
+ * ball, and per table its key, its rest and the radius probed around the
+ * key (-1: the table is not probed for it).
+ */
+typedef struct MihSetBall
+{
+	HammingBall ball;
+	uint32		key[MIH_MAX_SUBSTRINGS];
+	uint64		rest[MIH_MAX_SUBSTRINGS];
+	int			probe_radius[MIH_MAX_SUBSTRINGS];
+} MihSetBall;
+
+/* The balls of one "<@ ANY (array)" key: a row must be in one of them */
+typedef struct MihBallSet
+{
+	int			n;
+	HammingBall *balls;
+} MihBallSet;
+
 typedef struct MihScanOpaqueData
 {
 	MemoryContext cxt;			/* reset at each rescan */
@@ -76,6 +110,23 @@ typedef struct MihScanOpaqueData
 	int			limit;			/* largest distance that can qualify */
 	int			nballs;			/* every WHERE key, checked on each row */
 	HammingBall *balls;
+	int			nsets;			/* every "<@ ANY" key, checked on each row */
+	MihBallSet *sets;
+	bool		recheck;		/* check rows found against every key */
+
+	/*
+	 * Union scans (radius scans whose keys are all "<@ ANY"): the union of
+	 * the balls of one set is probed, every substring value once.  Probe
+	 * i's balls are probe_balls[probe_first[i] .. probe_first[i + 1] - 1].
+	 */
+	MihSetBall *uballs;			/* NULL: not a union scan */
+	int			nuballs;
+	int64	   *probe_first;
+	uint32	   *probe_balls;
+	int		   *umaxrest;		/* scratch: per ball of a probe */
+	int			uchunk_start;	/* the balls probed now: a share of work_mem */
+	int			uchunk_end;
+	bool		collected;		/* index scans: every row found, sorted */
 
 	/* per table: the query's key and rest */
 	uint32		qkey[MIH_MAX_SUBSTRINGS];
@@ -140,12 +191,25 @@ MihTidListAdd(MihTidList *list, ItemPointer tid)
 	list->tids[list->n++] = *tid;
 }
 
+/* Is a code in one of the balls of a set? */
+static inline bool
+MihInSet(const MihBallSet *set, PHash code)
+{
+	for (int i = 0; i < set->n; i++)
+		if (PHashDistance(code, set->balls[i].center) <= set->balls[i].radius)
+			return true;
+	return false;
+}
+
 /* Does a code satisfy every WHERE key? */
 static inline bool
 MihMatchesBalls(MihScanOpaque so, PHash code)
 {
 	for (int i = 0; i < so->nballs; i++)
 		if (PHashDistance(code, so->balls[i].center) > so->balls[i].radius)
+			return false;
+	for (int i = 0; i < so->nsets; i++)
+		if (!MihInSet(&so->sets[i], code))
 			return false;
 	return true;
 }
@@ -305,8 +369,7 @@ MihScanKeysBody(MihScanOpaque so, Page page, int table, int kfrom, int kto,
 				if (earlier)
 					continue;
 			}
-			if ((so->ordered ? so->nballs > 0 : so->nballs > 1) &&
-				!MihMatchesBalls(so, code))
+			if (so->recheck && !MihMatchesBalls(so, code))
 				continue;
 			MihReport(so, tid, dist);
 		}
@@ -335,14 +398,106 @@ MihScanKeysPopcnt(MihScanOpaque so, Page page, int table, int kfrom, int kto,
 
 static MihScanKeysFunc MihScanKeys = NULL;
 
+/*
+ * The union scan's version of MihScanKeysBody: check the entries of keys
+ * kfrom .. kto-1 of a table page against the balls of probe "probe" (the
+ * balls whose probes include the key), or against every ball of the set
+ * when probe is -1 (a linear scan).  A row is reported when it is in one of
+ * them; a row can be found once in each table, so the caller removes
+ * repeats (a bitmap does by itself).
+ */
+static pg_attribute_always_inline void
+MihScanUnionBody(MihScanOpaque so, Page page, int table, int kfrom, int kto,
+				 int64 probe)
+{
+	const MihLayout *layout = so->layout;
+	int			shift = layout->shift[table],
+				bits = layout->bits[table],
+				restbits = PHASH_BITS - bits,
+				entry_size = layout->entry_size[table];
+	uint64		restmask = (UINT64CONST(1) << restbits) - 1;
+	uint32	   *keys = MihTablePageKeys(page);
+	uint16	   *starts = MihTablePageStarts(page);
+	const char *entries = MihTablePageEntries(page);
+	const uint32 *group = probe >= 0 ? so->probe_balls + so->probe_first[probe] : NULL;
+	int			ngroup = probe >= 0 ?
+		(int) (so->probe_first[probe + 1] - so->probe_first[probe]) : so->nuballs;
+	int		   *maxrest = so->umaxrest;
+
+	for (int k = kfrom; k < kto; k++)
+	{
+		uint32		key = keys[k];
+		const char *p = entries + (Size) starts[k] * entry_size;
+		const char *end = entries + (Size) starts[k + 1] * entry_size;
+		bool		any = false;
+
+		for (int g = 0; g < ngroup; g++)
+		{
+			const MihSetBall *b = &so->uballs[group ? group[g] : g];
+
+			maxrest[g] = b->ball.radius - __builtin_popcount(key ^ b->key[table]);
+			any |= maxrest[g] >= 0;
+		}
+		if (!any)
+			continue;
+		for (; p < end; p += entry_size)
+		{
+			uint64		word,
+						rest,
+						tid;
+			bool		found = false;
+
+			memcpy(&word, p, sizeof(word));
+			rest = word & restmask;
+			for (int g = 0; g < ngroup && !found; g++)
+				found = __builtin_popcountll(rest ^ so->uballs[group ? group[g] : g].rest[table]) <=
+					maxrest[g];
+			if (!found)
+				continue;
+			MihReadEntry(p, restbits, &rest, &tid);
+			if (MihTidIsDead(tid))
+				continue;
+			if (so->recheck && !MihMatchesBalls(so, MihJoin(rest, key, shift, bits)))
+				continue;
+			MihReport(so, tid, 0);
+		}
+	}
+}
+
+typedef void (*MihScanUnionFunc) (MihScanOpaque so, Page page, int table,
+								  int kfrom, int kto, int64 probe);
+
+static void
+MihScanUnionGeneric(MihScanOpaque so, Page page, int table, int kfrom, int kto,
+					int64 probe)
+{
+	MihScanUnionBody(so, page, table, kfrom, kto, probe);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt")))
+static void
+MihScanUnionPopcnt(MihScanOpaque so, Page page, int table, int kfrom, int kto,
+				   int64 probe)
+{
+	MihScanUnionBody(so, page, table, kfrom, kto, probe);
+}
+#endif
+
+static MihScanUnionFunc MihScanUnion = NULL;
+
 /* Choose the hot loop for this CPU */
 static void
 MihChooseScanKeys(void)
 {
 	MihScanKeys = MihScanKeysGeneric;
+	MihScanUnion = MihScanUnionGeneric;
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (__builtin_cpu_supports("popcnt"))
+	{
 		MihScanKeys = MihScanKeysPopcnt;
+		MihScanUnion = MihScanUnionPopcnt;
+	}
 #endif
 }
 
@@ -469,7 +624,9 @@ MihScanProbes(Relation index, MihScanOpaque so, int segno, int table,
 		if (p + 1 < map->npages && key > map->first_keys[p + 1])
 			break;				/* the next page's */
 		k = MihFindKeyInPage(page, key, &klo);
-		if (k >= 0)
+		if (k >= 0 && so->uballs)
+			MihScanUnion(so, page, table, k, k + 1, i);
+		else if (k >= 0)
 			MihScanKeys(so, page, table, k, k + 1, keydist, true);
 		if (p + 1 < map->npages && key == map->first_keys[p + 1])
 		{
@@ -483,7 +640,9 @@ MihScanProbes(Relation index, MihScanOpaque so, int segno, int table,
 
 				page = MihScanLockPage(index, so, map->blknos[q], owner, table);
 				k = MihFindKeyInPage(page, key, &kk);
-				if (k >= 0)
+				if (k >= 0 && so->uballs)
+					MihScanUnion(so, page, table, k, k + 1, i);
+				else if (k >= 0)
 					MihScanKeys(so, page, table, k, k + 1, keydist, true);
 				LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
 			}
@@ -503,7 +662,10 @@ MihScanLinearPage(Relation index, MihScanOpaque so, int segno, uint32 pageno)
 	Page		page = MihScanLockPage(index, so, map->blknos[pageno],
 									   so->meta.segments[segno].owner, 0);
 
-	MihScanKeys(so, page, 0, 0, MihTablePageHeaderOf(page)->nkeys, -1, false);
+	if (so->uballs)
+		MihScanUnion(so, page, 0, 0, MihTablePageHeaderOf(page)->nkeys, -1);
+	else
+		MihScanKeys(so, page, 0, 0, MihTablePageHeaderOf(page)->nkeys, -1, false);
 	LockBuffer(so->buf, BUFFER_LOCK_UNLOCK);
 }
 
@@ -542,32 +704,26 @@ MihLinearPages(const MihMetaPageData *meta)
 #include "lib/sort_template.h"
 
 /*
- * Fill so->probes with the keys of a table between min_radius and
- * max_radius bits from the query's key, sorted so that consecutive
- * probes share pages.
+ * Write, from out on, every key of "bits" bits between min_t and max_t bits
+ * from key (by Gosper's hack, each count of bits in turn), shifted left by
+ * shift and with tag in the low bits, or the key's distance when tag is -1.
+ * Returns the number written.
  */
-static void
-MihMakeProbes(MihScanOpaque so, int table, int min_radius, int max_radius)
+static int64
+MihKeysAround(uint64 *out, uint32 key, int bits, int min_t, int max_t,
+			  int shift, int64 tag)
 {
-	int			bits = so->layout->bits[table];
-	uint32		qkey = so->qkey[table];
 	int64		n = 0;
 
-	n = (int64) (MihProbeCount(bits, max_radius) -
-				 (min_radius > 0 ? MihProbeCount(bits, min_radius - 1) : 0));
-	if (so->probes)
-		pfree(so->probes);
-	so->probes = MemoryContextAllocHuge(so->cxt, Max(n, 1) * sizeof(uint64));
-	so->nprobes = 0;
-	for (int t = min_radius; t <= max_radius && t <= bits; t++)
+	for (int t = min_t; t <= max_t && t <= bits; t++)
 	{
-		/* every bits-bit mask with t bits set, by Gosper's hack */
 		uint64		mask = (t == 0) ? 0 : (UINT64CONST(1) << t) - 1;
 		uint64		end = UINT64CONST(1) << bits;
+		uint64		low = tag >= 0 ? (uint64) tag : (uint64) t;
 
 		while (mask < end)
 		{
-			so->probes[so->nprobes++] = ((uint64) (qkey ^ (uint32) mask) << 8) | t;
+			out[n++] = ((uint64) (key ^ (uint32) mask) << shift) | low;
 			if (mask == 0)
 				break;
 			{
@@ -578,9 +734,91 @@ MihMakeProbes(MihScanOpaque so, int table, int min_radius, int max_radius)
 			}
 		}
 	}
+	return n;
+}
+
+/*
+ * Fill so->probes with the keys of a table between min_radius and
+ * max_radius bits from the query's key, sorted so that consecutive
+ * probes share pages.
+ */
+static void
+MihMakeProbes(MihScanOpaque so, int table, int min_radius, int max_radius)
+{
+	int			bits = so->layout->bits[table];
+	int64		n;
+
+	n = (int64) (MihProbeCount(bits, max_radius) -
+				 (min_radius > 0 ? MihProbeCount(bits, min_radius - 1) : 0));
+	if (so->probes)
+		pfree(so->probes);
+	so->probes = MemoryContextAllocHuge(so->cxt, Max(n, 1) * sizeof(uint64));
+	so->nprobes = MihKeysAround(so->probes, so->qkey[table], bits,
+								min_radius, max_radius, 8, -1);
 	Assert(so->nprobes == n);
 	mih_sort_probes(so->probes, so->nprobes);
 	so->probe = 0;
+}
+
+/*
+ * A union scan's probes of a table: the keys within each ball's probe
+ * radius of its key, each key once, with the list of the balls that probe
+ * it.  The balls from so->uchunk_start on, as many as fit in work_mem (28
+ * bytes a probe), at least one; the scan probes the table again for the
+ * next ones.
+ */
+static void
+MihMakeUnionProbes(MihScanOpaque so, int table)
+{
+	int			bits = so->layout->bits[table];
+	int64		total = 0,
+				n = 0,
+				u = 0,
+				limit = (int64) work_mem * 1024 / 28;
+	uint64	   *pairs;
+	int			b;
+
+	for (b = so->uchunk_start; b < so->nuballs; b++)
+	{
+		int64		c = 0;
+
+		if (so->uballs[b].probe_radius[table] >= 0)
+			c = (int64) MihProbeCount(bits, so->uballs[b].probe_radius[table]);
+		if (total > 0 && total + c > limit)
+			break;
+		total += c;
+	}
+	so->uchunk_end = b;
+	/* (key, ball) pairs, sorted by key */
+	pairs = MemoryContextAllocHuge(so->cxt, Max(total, 1) * sizeof(uint64));
+	for (b = so->uchunk_start; b < so->uchunk_end; b++)
+		if (so->uballs[b].probe_radius[table] >= 0)
+			n += MihKeysAround(pairs + n, so->uballs[b].key[table], bits, 0,
+							   so->uballs[b].probe_radius[table], 32, b);
+	Assert(n == total);
+	mih_sort_probes(pairs, n);
+
+	if (so->probes)
+		pfree(so->probes);
+	so->probes = MemoryContextAllocHuge(so->cxt, Max(n, 1) * sizeof(uint64));
+	so->probe_first = MemoryContextAllocHuge(so->cxt, (n + 1) * sizeof(int64));
+	so->probe_balls = MemoryContextAllocHuge(so->cxt, Max(n, 1) * sizeof(uint32));
+	for (int64 i = 0; i < n; i++)
+	{
+		uint32		key = (uint32) (pairs[i] >> 32);
+
+		if (u == 0 || (uint32) (so->probes[u - 1] >> 8) != key)
+		{
+			so->probes[u] = (uint64) key << 8;
+			so->probe_first[u] = i;
+			u++;
+		}
+		so->probe_balls[i] = (uint32) pairs[i];
+	}
+	so->probe_first[u] = n;
+	so->nprobes = u;
+	so->probe = 0;
+	pfree(pairs);
 }
 
 /*
@@ -593,15 +831,28 @@ MihPlanRadius(MihScanOpaque so)
 	int			m = so->layout->m;
 	int			s = so->limit / m,
 				a = so->limit % m;
-	double		probes = 0;
+	double		probes = 0,
+				linear = MihLinearPages(&so->meta) * MIH_LINEAR_PAGE_COST;
 
-	for (int j = 0; j < m; j++)
+	if (so->uballs)
 	{
-		so->probe_radius[j] = (j <= a) ? s : s - 1;
-		probes += MihProbeCount(so->layout->bits[j], so->probe_radius[j]);
+		/* at most the sum of the balls' probes; a linear scan checks each ball */
+		for (int b = 0; b < so->nuballs; b++)
+			for (int j = 0; j < m; j++)
+				if (so->uballs[b].probe_radius[j] >= 0)
+					probes += MihProbeCount(so->layout->bits[j], so->uballs[b].probe_radius[j]);
+		linear *= so->nuballs;
+	}
+	else
+	{
+		for (int j = 0; j < m; j++)
+		{
+			so->probe_radius[j] = (j <= a) ? s : s - 1;
+			probes += MihProbeCount(so->layout->bits[j], so->probe_radius[j]);
+		}
 	}
 	probes *= so->meta.nsegments;
-	if (probes * MIH_PROBE_COST > MihLinearPages(&so->meta) * MIH_LINEAR_PAGE_COST)
+	if (probes * MIH_PROBE_COST > linear)
 		so->phase = MIH_SCAN_LINEAR;
 	else
 		so->phase = MIH_SCAN_PROBE;
@@ -619,7 +870,7 @@ MihPlanRadius(MihScanOpaque so)
 static void
 MihRadiusSegmentsDone(MihScanOpaque so)
 {
-	so->phase = so->nballs == 0 ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
+	so->phase = so->nballs == 0 && so->nsets == 0 ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
 	so->chain_blkno = so->meta.nulls.head;
 }
 
@@ -657,7 +908,9 @@ MihRadiusStep(Relation index, MihScanOpaque so)
 					MihRadiusSegmentsDone(so);
 					continue;
 				}
-				if (so->probes == NULL)
+				if (so->probes == NULL && so->uballs)
+					MihMakeUnionProbes(so, so->table);
+				else if (so->probes == NULL)
 					MihMakeProbes(so, so->table, 0, so->probe_radius[so->table]);
 				if (so->probe < so->nprobes)
 				{
@@ -666,6 +919,15 @@ MihRadiusStep(Relation index, MihScanOpaque so)
 				}
 				pfree(so->probes);
 				so->probes = NULL;
+				if (so->uballs)
+				{
+					pfree(so->probe_first);
+					pfree(so->probe_balls);
+					so->uchunk_start = so->uchunk_end;
+					if (so->uchunk_start < so->nuballs)
+						continue;	/* the next balls, same table */
+					so->uchunk_start = 0;
+				}
 				if (++so->table >= so->layout->m)
 				{
 					so->table = 0;
@@ -850,6 +1112,138 @@ MihOrderedStart(Relation index, MihScanOpaque so)
 	MihScanChains(index, so);
 }
 
+/* Order balls by centre, the widest first */
+static int
+MihBallCompare(const void *a, const void *b)
+{
+	const HammingBall *x = a,
+			   *y = b;
+
+	if (x->center != y->center)
+		return x->center < y->center ? -1 : 1;
+	return y->radius - x->radius;
+}
+
+/*
+ * The balls of a "<@ ANY (array)" or "= ANY (array)" key, NULL elements
+ * left out (they match nothing) and, of balls around the same centre, only
+ * the widest kept.
+ */
+static MihBallSet
+MihArrayBalls(ScanKey key)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(key->sk_argument);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	MihBallSet	set;
+
+	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
+					  &elems, &nulls, &nelems);
+	set.balls = palloc(Max(nelems, 1) * sizeof(HammingBall));
+	set.n = 0;
+	for (int i = 0; i < nelems; i++)
+	{
+		HammingBall *ball = &set.balls[set.n];
+
+		if (nulls[i])
+			continue;
+		if (key->sk_strategy == MIH_IN_BALL_STRATEGY)
+			*ball = *DatumGetHammingBallP(elems[i]);
+		else if (key->sk_strategy == MIH_EQUAL_STRATEGY)
+		{
+			ball->center = DatumGetPHash(elems[i]);
+			ball->radius = 0;
+			ball->padding = 0;
+		}
+		else
+			elog(ERROR, "unexpected strategy %d for mih index", key->sk_strategy);
+		set.n++;
+	}
+	if (set.n > 1)
+	{
+		int			kept = 1;
+
+		qsort(set.balls, set.n, sizeof(HammingBall), MihBallCompare);
+		for (int i = 1; i < set.n; i++)
+			if (set.balls[i].center != set.balls[kept - 1].center)
+				set.balls[kept++] = set.balls[i];
+		set.n = kept;
+	}
+	pfree(elems);
+	pfree(nulls);
+	return set;
+}
+
+/* The probes of every ball of a set at every table, summed */
+static double
+MihSetProbes(const MihBallSet *set, const MihLayout *layout)
+{
+	double		probes = 0;
+
+	for (int i = 0; i < set->n; i++)
+	{
+		int			s = set->balls[i].radius / layout->m,
+					a = set->balls[i].radius % layout->m;
+
+		for (int j = 0; j < layout->m; j++)
+			probes += MihProbeCount(layout->bits[j], j <= a ? s : s - 1);
+	}
+	return probes;
+}
+
+/*
+ * Make a radius scan whose keys are all sets a union scan: it probes the
+ * balls of the set with the fewest probes, and checks the others.
+ */
+static void
+MihStartUnion(MihScanOpaque so)
+{
+	const MihLayout *layout = so->layout;
+	int			m = layout->m,
+				best = 0;
+	double		best_probes = -1;
+	const MihBallSet *set;
+
+	for (int i = 0; i < so->nsets; i++)
+	{
+		double		p = MihSetProbes(&so->sets[i], layout);
+
+		if (best_probes < 0 || p < best_probes)
+		{
+			best = i;
+			best_probes = p;
+		}
+	}
+	set = &so->sets[best];
+	so->nuballs = set->n;
+	so->uchunk_start = so->uchunk_end = 0;
+	so->uballs = palloc(set->n * sizeof(MihSetBall));
+	so->umaxrest = palloc(set->n * sizeof(int));
+	for (int b = 0; b < set->n; b++)
+	{
+		MihSetBall *u = &so->uballs[b];
+		int			s = set->balls[b].radius / m,
+					a = set->balls[b].radius % m;
+
+		u->ball = set->balls[b];
+		for (int j = 0; j < m; j++)
+		{
+			u->key[j] = MihKey(u->ball.center, layout->shift[j], layout->bits[j]);
+			u->rest[j] = MihRest(u->ball.center, layout->shift[j], layout->bits[j]);
+			u->probe_radius[j] = (j <= a) ? s : s - 1;
+		}
+	}
+	/* the set probed needs no check; any other key does */
+	so->recheck = so->nsets > 1;
+	so->limit = PHASH_BITS;
+	so->q = 0;
+}
+
 /* Begin a scan */
 IndexScanDesc
 mihbeginscan(Relation r, int nkeys, int norderbys)
@@ -908,6 +1302,11 @@ mihrescan(IndexScanDesc scan, ScanKey scankey, int nscankeys,
 	so->empty = false;
 	so->nballs = 0;
 	so->balls = palloc(Max(scan->numberOfKeys, 1) * sizeof(HammingBall));
+	so->nsets = 0;
+	so->sets = palloc(Max(scan->numberOfKeys, 1) * sizeof(MihBallSet));
+	so->uballs = NULL;
+	so->nuballs = 0;
+	so->collected = false;
 	so->limit = PHASH_BITS;
 	so->q = 0;
 	for (int i = 0; i < scan->numberOfKeys; i++)
@@ -918,6 +1317,16 @@ mihrescan(IndexScanDesc scan, ScanKey scankey, int nscankeys,
 		if (key->sk_flags & SK_ISNULL)
 		{
 			so->empty = true;
+			continue;
+		}
+		if (key->sk_flags & SK_SEARCHARRAY)
+		{
+			MihBallSet	set = MihArrayBalls(key);
+
+			if (set.n == 0)
+				so->empty = true;	/* no element, or only NULLs */
+			else
+				so->sets[so->nsets++] = set;
 			continue;
 		}
 		if (key->sk_strategy == MIH_IN_BALL_STRATEGY)
@@ -944,16 +1353,29 @@ mihrescan(IndexScanDesc scan, ScanKey scankey, int nscankeys,
 			so->order_null = true;
 		else
 			so->q = DatumGetPHash(key->sk_argument);
-		/* a ball limits how far the nearest rows can be */
+		/* a ball, or the farthest ball of a set, limits how far the nearest rows can be */
 		for (int i = 0; i < so->nballs; i++)
 			so->limit = Min(so->limit,
 							PHashDistance(so->q, so->balls[i].center) + so->balls[i].radius);
+		for (int i = 0; i < so->nsets; i++)
+		{
+			int			farthest = 0;
+
+			for (int b = 0; b < so->sets[i].n; b++)
+				farthest = Max(farthest, PHashDistance(so->q, so->sets[i].balls[b].center) +
+							   so->sets[i].balls[b].radius);
+			so->limit = Min(so->limit, farthest);
+		}
+		so->recheck = so->nballs > 0 || so->nsets > 0;
 	}
 	else if (best >= 0)
 	{
 		so->q = so->balls[best].center;
 		so->limit = so->balls[best].radius;
+		so->recheck = so->nballs > 1 || so->nsets > 0;
 	}
+	else
+		so->recheck = so->nsets > 0;
 
 	{
 		MihCache   *cache = MihGetCache(scan->indexRelation, &so->meta);
@@ -977,6 +1399,8 @@ mihrescan(IndexScanDesc scan, ScanKey scankey, int nscankeys,
 		so->tablemask[j] = ((bits == 64) ? ~UINT64CONST(0) :
 							((UINT64CONST(1) << bits) - 1)) << shift;
 	}
+	if (!so->ordered && best < 0 && so->nsets > 0 && !so->empty)
+		MihStartUnion(so);
 
 	so->chain = 0;
 	so->chain_blkno = so->meta.pending.head;
@@ -1040,12 +1464,18 @@ MihOrderedNext(IndexScanDesc scan, MihScanOpaque so)
 		if (!MihOrderedAdvance(scan->indexRelation, so))
 		{
 			/* NULL codes sort last, but never satisfy a WHERE key */
-			so->phase = (so->nballs == 0) ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
+			so->phase = (so->nballs == 0 && so->nsets == 0) ? MIH_SCAN_NULLS : MIH_SCAN_DONE;
 			so->chain_blkno = so->meta.nulls.head;
 			so->batch.n = 0;
 			so->batch_pos = 0;
 		}
 	}
+}
+
+static int
+MihTidCompare(const void *a, const void *b)
+{
+	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
 }
 
 /* Return the next row */
@@ -1060,6 +1490,31 @@ mihgettuple(IndexScanDesc scan, ScanDirection dir)
 	scan->xs_recheckorderby = false;
 	if (so->ordered)
 		found = MihOrderedNext(scan, so);
+	else if (so->uballs)
+	{
+		/* a row can be found in several tables: find all, then return each once */
+		if (!so->collected)
+		{
+			while (MihRadiusStep(scan->indexRelation, so))
+				;
+			if (so->batch.n > 1)
+			{
+				int64		kept = 1;
+
+				qsort(so->batch.tids, so->batch.n, sizeof(ItemPointerData), MihTidCompare);
+				for (int64 i = 1; i < so->batch.n; i++)
+					if (!ItemPointerEquals(&so->batch.tids[i], &so->batch.tids[kept - 1]))
+						so->batch.tids[kept++] = so->batch.tids[i];
+				so->batch.n = kept;
+			}
+			so->collected = true;
+		}
+		if (so->batch_pos < so->batch.n)
+		{
+			scan->xs_heaptid = so->batch.tids[so->batch_pos++];
+			found = true;
+		}
+	}
 	else
 	{
 		while (so->batch_pos >= so->batch.n)

@@ -21,11 +21,13 @@
 #   3. adds N rows of random hashes, builds the mih index, and times, per
 #      original (server side: clock_timestamp() around EXECUTE of prepared
 #      statements in a PL/pgSQL loop), the plain radius-8 search, the
-#      documented robust query (phash+dhash and phash only), the same
-#      balls as one bitmap scan (hash <@ ANY(array of balls)), and
+#      documented robust query (phash+dhash and phash only), the same with
+#      every ball in one union scan (hash <@ ANY(array of balls)) joined
+#      back to the variants, the balls alone both ways, and
 #      phash_variants() alone; medians, and the ratio to the plain search;
 #   4. for K originals, the robust query with index scans off (sequential
-#      scan), and the number of answers that differ from the index's.
+#      scan), and the number of answers of the join and of the union scan
+#      that differ from it.
 set -euo pipefail
 
 BENCH_NAME=bench_robust
@@ -160,14 +162,28 @@ ROBUST_PD="SELECT count(*) FROM (SELECT DISTINCT ON (i.id) i.id, i.url, v.varian
 ROBUST_P="SELECT count(*) FROM (SELECT DISTINCT ON (i.id) i.id, i.url, v.variant, i.hash <~> v.hash AS distance
   FROM phash_variants(\$1) v JOIN images i ON i.hash <@ v.ball
   ORDER BY i.id, distance) r"
+# the same with every ball searched in one union scan of the index
+ROBUST_UNION_PD="SELECT count(*) FROM (WITH v AS MATERIALIZED (SELECT * FROM phash_variants(\$1))
+  SELECT DISTINCT ON (i.id) i.id, i.url, v.variant, i.hash <~> v.hash AS distance
+  FROM images i JOIN v ON i.hash <@ v.ball AND (v.dhash_ball IS NULL OR i.dhash <@ v.dhash_ball)
+  WHERE i.hash <@ ANY (ARRAY(SELECT ball FROM v))
+  ORDER BY i.id, distance) r"
+ROBUST_UNION_P="SELECT count(*) FROM (WITH v AS MATERIALIZED (SELECT * FROM phash_variants(\$1))
+  SELECT DISTINCT ON (i.id) i.id, i.url, v.variant, i.hash <~> v.hash AS distance
+  FROM images i JOIN v ON i.hash <@ v.ball
+  WHERE i.hash <@ ANY (ARRAY(SELECT ball FROM v))
+  ORDER BY i.id, distance) r"
 log "timing $QUERIES queries per method"
 time_method plain_r8 "SELECT count(*) FROM (SELECT id, url FROM images WHERE hash <@ hamming_ball(phash(\$1), 8)) r"
 time_method phash_only "SELECT count(*) FROM (SELECT phash(\$1) AS h) r WHERE h IS NOT NULL"
 time_method variants_only "SELECT count(*) FROM phash_variants(\$1)"
 time_method robust_pd "$ROBUST_PD"
 time_method robust_p "$ROBUST_P"
-time_method robust_any "SELECT count(*) FROM images
+time_method robust_union_pd "$ROBUST_UNION_PD"
+time_method robust_union_p "$ROBUST_UNION_P"
+time_method balls_union "SELECT count(*) FROM images
   WHERE hash <@ ANY ((SELECT array_agg(ball) FROM phash_variants(\$1))::hamming_ball[])"
+time_method balls_one_by_one "SELECT count(*) FROM phash_variants(\$1) v JOIN images i ON i.hash <@ v.ball"
 
 echo
 sql -F $'\t' <<'EOF' | column -t -s $'\t'
@@ -193,6 +209,17 @@ ORDER BY i.id, distance;
 EOF
 
 echo
+echo "plan of the union query (one original):"
+sql <<'EOF' | sed 's/^/  /'
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+WITH v AS MATERIALIZED (SELECT * FROM phash_variants((SELECT img FROM originals WHERE qid = 1)))
+SELECT DISTINCT ON (i.id) i.id, i.url, v.variant, i.hash <~> v.hash AS distance
+FROM images i JOIN v ON i.hash <@ v.ball AND (v.dhash_ball IS NULL OR i.dhash <@ v.dhash_ball)
+WHERE i.hash <@ ANY (ARRAY(SELECT ball FROM v))
+ORDER BY i.id, distance;
+EOF
+
+echo
 echo "== 4. exactness: $EXACT originals, index against sequential scan"
 sql <<EOF
 CREATE TABLE answers (how text, qid int, id bigint, distance int);
@@ -205,19 +232,31 @@ CREATE FUNCTION robust_answers(p_how text) RETURNS void LANGUAGE sql AS \$\$
     ORDER BY i.id, distance) r
   WHERE o.qid <= $EXACT
 \$\$;
+CREATE FUNCTION union_answers(p_how text) RETURNS void LANGUAGE sql AS \$\$
+  INSERT INTO answers
+  SELECT p_how, o.qid, r.id, r.distance FROM originals o CROSS JOIN LATERAL (
+    WITH v AS MATERIALIZED (SELECT * FROM phash_variants(o.img))
+    SELECT DISTINCT ON (i.id) i.id, i.hash <~> v.hash AS distance
+    FROM images i JOIN v ON i.hash <@ v.ball AND (v.dhash_ball IS NULL OR i.dhash <@ v.dhash_ball)
+    WHERE i.hash <@ ANY (ARRAY(SELECT ball FROM v))
+    ORDER BY i.id, distance) r
+  WHERE o.qid <= $EXACT
+\$\$;
 SELECT robust_answers('index');
+SELECT union_answers('union');
 SET enable_indexscan = off;
 SET enable_bitmapscan = off;
 SELECT robust_answers('seqscan');
 EOF
 sql <<'EOF'
-SELECT format('answers: index %s rows, sequential scan %s rows, differing %s',
-  (SELECT count(*) FROM answers WHERE how = 'index'),
+SELECT format('answers: %s by %s rows, by sequential scan %s rows, differing %s', how,
+  (SELECT count(*) FROM answers WHERE how = h.how),
   (SELECT count(*) FROM answers WHERE how = 'seqscan'),
   (SELECT count(*) FROM (
-     (SELECT qid, id, distance FROM answers WHERE how = 'index'
+     (SELECT qid, id, distance FROM answers WHERE how = h.how
       EXCEPT ALL SELECT qid, id, distance FROM answers WHERE how = 'seqscan')
      UNION ALL
      (SELECT qid, id, distance FROM answers WHERE how = 'seqscan'
-      EXCEPT ALL SELECT qid, id, distance FROM answers WHERE how = 'index')) d));
+      EXCEPT ALL SELECT qid, id, distance FROM answers WHERE how = h.how)) d))
+FROM (VALUES ('index'), ('union')) h(how);
 EOF
