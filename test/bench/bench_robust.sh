@@ -15,6 +15,8 @@
 #      (phash within 8 bits) and of robust search on a phash-only and on a
 #      phash+dhash table, from phash_variants()'s and phash()'s own C code
 #      (test/bench/robust/report.py; one table per family);
+#   1b. the median time of phash_variants()'s C core on 50 originals
+#      scaled to 512 px as JPEG, three runs;
 #   2. on a private cluster, loads every file's phash and dhash into
 #      images(id, url, hash, dhash), runs the documented robust query for
 #      every original and checks that SQL finds exactly what step 1 says;
@@ -67,6 +69,24 @@ echo "== 1. recall and false matches ($EVALSET)"
 
 bench_work_dir
 chmod 755 "$WORK_DIR"
+
+echo
+echo "== 1b. phash_variants() of a 512-pixel JPEG (the C core, one core)"
+# every 11th original, its longer side scaled to 512 px, JPEG quality 90
+mkdir -p "$WORK_DIR/jpeg512"
+"$PYTHON" - "$EVALSET" "$WORK_DIR/jpeg512" <<'PYEOF'
+import glob, os, sys
+from PIL import Image
+for f in sorted(glob.glob(os.path.join(sys.argv[1], 'orig', '*')))[::11][:50]:
+    im = Image.open(f).convert('RGB')
+    s = 512 / max(im.size)
+    im = im.resize((round(im.size[0] * s), round(im.size[1] * s)), Image.LANCZOS)
+    im.save(os.path.join(sys.argv[2], os.path.basename(f).rsplit('.', 1)[0] + '.jpg'), quality=90)
+PYEOF
+make -s -C "$ROOT" test/tools/variants_cli
+for run in 1 2 3; do
+	"$ROOT/test/tools/variants_cli" --time "$WORK_DIR"/jpeg512/*.jpg 2>&1 >/dev/null | tail -n 1
+done
 chown "$PG_SUPERUSER" "$WORK_DIR" 2>/dev/null || true
 PG_PORT=55437
 bench_initdb
