@@ -14,8 +14,12 @@
 #   1. recall per edit family and false-match rates of today's plain search
 #      (phash within 8 bits) and of robust search on a phash-only and on a
 #      phash+dhash table, from phash_variants()'s and phash()'s own C code
-#      (test/bench/robust/report.py; one table per family);
-#   1b. the median time of phash_variants()'s C core on 50 originals
+#      (test/bench/robust/report.py; one table per family); then the
+#      trade-off against other ways to search (tradeoff.py);
+#   1b. what the variants cannot reach (test/bench/robust/limits.py): a
+#      query that is a crop of the dataset's picture, and a dataset copy
+#      cropped deeper than a fifth a side;
+#   1c. the median time of phash_variants()'s C core on 50 originals
 #      scaled to 512 px as JPEG, three runs;
 #   2. on a private cluster, loads every file's phash and dhash into
 #      images(id, url, hash, dhash), runs the documented robust query for
@@ -67,11 +71,19 @@ chmod -R a+rX "$EVALSET"
 echo "== 1. recall and false matches ($EVALSET)"
 "$PYTHON" "$ROOT/test/bench/robust/report.py" "$EVALSET"
 
+echo
+echo "trade-off: recall, false matches and index lookups of other ways to search"
+"$PYTHON" "$ROOT/test/bench/robust/tradeoff.py" "$EVALSET"
+
+echo
+echo "== 1b. beyond the variants: a query smaller than the dataset's picture, a deeper crop"
+"$PYTHON" "$ROOT/test/bench/robust/limits.py" "$EVALSET"
+
 bench_work_dir
 chmod 755 "$WORK_DIR"
 
 echo
-echo "== 1b. phash_variants() of a 512-pixel JPEG (the C core, one core)"
+echo "== 1c. phash_variants() of a 512-pixel JPEG (the C core, one core)"
 # every 11th original, its longer side scaled to 512 px, JPEG quality 90
 mkdir -p "$WORK_DIR/jpeg512"
 "$PYTHON" - "$EVALSET" "$WORK_DIR/jpeg512" <<'PYEOF'

@@ -5,7 +5,7 @@
  *	  the files of an evaluation set that come from other pictures, for the
  *	  false-match side of test/bench/robust/tune.py.
  *
- *	  near_pairs MAX_DISTANCE < input > pairs
+ *	  near_pairs MAX_DISTANCE [MAX_DHASH_DISTANCE] < input > pairs
  *
  * Input, on stdin, as text: a line "V n", then n lines "query spec phash
  * dhash" (a variant: the query picture's number, the variant's number,
@@ -13,7 +13,8 @@
  * dhash" (a file: the number of the picture it was made from).  Output, one
  * line a pair, "query spec file phash_distance dhash_distance" for every
  * variant and file of a different picture whose phashes are at most
- * MAX_DISTANCE bits apart (files are numbered from 0 in input order).  A
+ * MAX_DISTANCE bits apart, and their dhashes at most MAX_DHASH_DISTANCE
+ * (default 64: any) (files are numbered from 0 in input order).  A
  * brute-force double loop: about a billion pairs a second.
  *
  * test/tools/near_pairs.c
@@ -71,14 +72,16 @@ int
 main(int argc, char **argv)
 {
 	int			max_distance;
+	int			max_dhash = 64;
 	int			nv,
 				nf;
 	Item	   *v,
 			   *f;
 
-	if (argc != 2 || (max_distance = atoi(argv[1])) < 0 || max_distance > 64)
+	if (argc < 2 || argc > 3 || (max_distance = atoi(argv[1])) < 0 || max_distance > 64 ||
+		(argc == 3 && ((max_dhash = atoi(argv[2])) < 0 || max_dhash > 64)))
 	{
-		fprintf(stderr, "usage: near_pairs MAX_DISTANCE < input\n");
+		fprintf(stderr, "usage: near_pairs MAX_DISTANCE [MAX_DHASH_DISTANCE] < input\n");
 		return 2;
 	}
 	v = ReadItems('V', 1, &nv);
@@ -87,10 +90,13 @@ main(int argc, char **argv)
 		for (int j = 0; j < nf; j++)
 		{
 			int			dp = __builtin_popcountll(v[i].phash ^ f[j].phash);
+			int			dd;
 
-			if (dp <= max_distance && v[i].owner != f[j].owner)
-				printf("%d %d %d %d %d\n", v[i].owner, v[i].spec, j, dp,
-					   __builtin_popcountll(v[i].dhash ^ f[j].dhash));
+			if (dp > max_distance || v[i].owner == f[j].owner)
+				continue;
+			dd = __builtin_popcountll(v[i].dhash ^ f[j].dhash);
+			if (dd <= max_dhash)
+				printf("%d %d %d %d %d\n", v[i].owner, v[i].spec, j, dp, dd);
 		}
 	return 0;
 }

@@ -161,9 +161,10 @@ class EvalSet:
         DD = popcount(VD[o] ^ self.dhash[edits][:, None])
         return DP, DD
 
-    def cross_pairs(self, VP, VD, max_distance, cache_name=None):
+    def cross_pairs(self, VP, VD, max_distance, cache_name=None, max_dhash=64):
         """(query, variant, file, dp, dd) for every variant and file of
-        different originals within max_distance phash bits (near_pairs)"""
+        different originals within max_distance phash bits and max_dhash
+        dhash bits (near_pairs)"""
         def produce():
             build_tools('near_pairs')
             log('near pairs of %d variants and %d files' % (VP.size, len(self.files)))
@@ -172,7 +173,8 @@ class EvalSet:
                 lines.extend('%d %d %x %x' % (q, k, p, d) for k, (p, d) in enumerate(zip(VP[q], VD[q])))
             lines.append('F %d' % len(self.files))
             lines.extend('%d %x %x' % t for t in zip(self.owner, self.phash, self.dhash))
-            return run_tool([os.path.join(TOOLS, 'near_pairs'), str(max_distance)], '\n'.join(lines) + '\n')
+            return run_tool([os.path.join(TOOLS, 'near_pairs'), str(max_distance), str(max_dhash)],
+                            '\n'.join(lines) + '\n')
         text = self.cached(cache_name, produce)
         data = np.array(text.split(), dtype=np.int64).reshape(-1, 5)
         return data
@@ -186,20 +188,24 @@ def recall_by_family(es, edits, found):
     return out
 
 
-def evaluate(es, originals, VP, VD, radius, dradius, cross, use_dhash=True):
+def evaluate(es, originals, VP, VD, radius, dradius, cross, use_dhash=True, bound=None):
     """Recall per family and false-match pairs of a variant set over some originals.
 
-    radius, dradius: per variant (dradius NO_CHECK: none); use_dhash False
-    searches as on a table without a dhash column.  cross: cross_pairs()
-    with max_distance >= max(radius)."""
+    radius, dradius: per variant (dradius NO_CHECK: none); bound: per
+    variant, a bound on the sum of the phash and dhash distances (None:
+    none); use_dhash False searches as on a table without a dhash column
+    (no dhash radius, no bound).  cross: cross_pairs() with max_distance >=
+    max(radius)."""
     dr = dradius if use_dhash else np.full_like(dradius, NO_CHECK)
+    bd = bound if (use_dhash and bound is not None) else np.full_like(dradius, 2 * NO_CHECK)
     edits = es.edits(originals)
     DP, DD = es.own_distances(edits, VP, VD)
-    found = ((DP <= radius[None, :]) & (DD <= dr[None, :])).any(axis=1)
+    DS = DP.astype(np.int64) + DD
+    found = ((DP <= radius[None, :]) & (DD <= dr[None, :]) & (DS <= bd[None, :])).any(axis=1)
     q, k, f, dp, dd = cross.T
     owner_b = es.owner[f]
     inset = np.isin(q, originals) & np.isin(owner_b, originals)
-    hit = inset & (dp <= radius[k]) & (dd <= dr[k])
+    hit = inset & (dp <= radius[k]) & (dd <= dr[k]) & (dp + dd <= bd[k])
     pairs = set(zip(q[hit].tolist(), owner_b[hit].tolist()))
     n = len(originals)
     return recall_by_family(es, edits, found), len(pairs), n * (n - 1)

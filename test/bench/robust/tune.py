@@ -3,7 +3,7 @@
 set made by make_evalset.py.
 
     /usr/bin/python3 test/bench/robust/tune.py EVALDIR [--target 0.995]
-        [--probe-budget 12] [--fm-budget 0.8]
+        [--probe-budget 20] [--fm-budget 0.8] [--sum]
 
 The candidates are the shapes that `variants_cli --explore` computes (the
 whole picture in its 8 orientations, the centre square and the black border
@@ -20,6 +20,10 @@ of one radius-8 ball) plus the false matches it adds (a share of
 stops when every family reaches the target or nothing helps; then it drops
 any choice the others make redundant.  The result is printed as the C table
 of src/variants.c.
+
+With --sum the check of a candidate is a bound on the sum of its phash and
+dhash distances (4 to 40) instead of a dhash radius: an experiment, whose
+result the README's trade-off reports; it prints no C table.
 """
 import argparse
 import sys
@@ -34,6 +38,9 @@ from evalset import NO_CHECK, log, mih_probes
 # ties at the median), so odd radii cost probes and find nothing more
 RADII = [4, 6, 8]
 DRADII = list(range(6, 25, 2)) + [NO_CHECK]
+# --sum: the check is a bound on the sum of the phash and dhash distances
+NO_SUM = 2 * NO_CHECK
+SUMS = list(range(4, 41, 2)) + [NO_SUM]
 # a variant must newly find this many edited copies of the training half:
 # fewer is fitting single pictures, which the other half does not repeat
 MIN_GAIN = 4
@@ -197,9 +204,10 @@ def cf(x):
     return '%gf' % x
 
 
-def report(es, label, originals, VP, VD, radius, dradius, cross):
+def report(es, label, originals, VP, VD, radius, dradius, cross, bound=None):
     for use_dhash in (True, False):
-        rec, fm, pairs = evalset.evaluate(es, originals, VP, VD, radius, dradius, cross, use_dhash)
+        rec, fm, pairs = evalset.evaluate(es, originals, VP, VD, radius, dradius, cross, use_dhash,
+                                          bound)
         worst = min(rec.items(), key=lambda kv: kv[1][0] / max(1, kv[1][1]))
         print('%-28s %-12s fm %5d/%d = %.2e  worst %s %.3f' % (
             label, 'phash+dhash' if use_dhash else 'phash only', fm, pairs, fm / max(1, pairs),
@@ -213,10 +221,15 @@ def main():
     ap.add_argument('--target', type=float, default=0.995)
     ap.add_argument('--probe-budget', type=float, default=20.0,
                     help='total probes, in radius-8 balls (default 20)')
+    ap.add_argument('--sum', action='store_true',
+                    help='check the sum of the phash and dhash distances, not the dhash distance')
     ap.add_argument('--fm-budget', type=float, default=0.8,
                     help='false matches, as a share of plain radius 8 (default 0.8)')
     args = ap.parse_args()
 
+    global DRADII
+    if args.sum:
+        DRADII = SUMS
     es = evalset.EvalSet(args.evaldir)
     names, families, specs, _, _, VP, VD = es.variants(True, 'explore.tsv')
     args.names = names
@@ -240,6 +253,10 @@ def main():
     DP, DD = es.own_distances(edits, VP, VD)
     fam_of_edit = es.family[edits]
     cross_train = cross[np.isin(cross[:, 0], train) & np.isin(es.owner[cross[:, 2]], train)]
+    if args.sum:
+        DD = DP.astype(np.int64) + DD
+        cross_train = cross_train.copy()
+        cross_train[:, 4] += cross_train[:, 3]
     pts = pair_points(es, cross_train, K)
     chosen = greedy(es, train, DP, DD, fam_of_edit, pts, K, args, base_fm, probe_cost)
 
@@ -254,8 +271,15 @@ def main():
     print('\n%d variants, %d mih probes (with %d a ball for its rescan) = %.1f radius-8 balls'
           % (len(chosen), probes, BALL_OVERHEAD, probes / (probe_cost[8] + BALL_OVERHEAD)))
     for label, part in (('train', train), ('test', test)):
-        report(es, 'tuned ' + label, part, VP[:, ks], VD[:, ks], radius, dradius, cross_balls)
-    print('\n' + c_table(chosen, names, families, specs))
+        if args.sum:
+            report(es, 'tuned ' + label, part, VP[:, ks], VD[:, ks], radius,
+                   np.full_like(dradius, NO_CHECK), cross_balls, bound=dradius)
+        else:
+            report(es, 'tuned ' + label, part, VP[:, ks], VD[:, ks], radius, dradius, cross_balls)
+    if args.sum:
+        print('\n(--sum: no C table, since phash_variants() checks a dhash radius, not a sum)')
+    else:
+        print('\n' + c_table(chosen, names, families, specs))
 
 
 if __name__ == '__main__':
