@@ -12,6 +12,9 @@ DATA = imgsearch--0.1.sql imgsearch--0.1--0.2.sql imgsearch--0.2--0.3.sql \
 	imgsearch--0.3--0.4.sql
 PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
 
+# URL normalisation: plain C (libidn2), shared with the fuzzer and the test tool
+URL_OBJS = src/url/url_normalize.o src/url/url_host.o
+
 # the image hashing core: plain C, shared with the fuzzer and the loader
 CORE_OBJS = src/imghash.o src/decode_jpeg.o src/decode_png.o \
 	src/gray.o src/resample.o src/dct.o src/hashbits.o src/variants.o
@@ -19,9 +22,10 @@ OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
 	src/image_sql.o src/caption.o \
 	src/mihutils.o src/mihsegment.o src/mihbuild.o src/mihinsert.o \
 	src/mihscan.o src/mihvacuum.o src/mihcost.o src/mihvalidate.o \
+	$(URL_OBJS) src/url/url_sql.o \
 	$(CORE_OBJS)
 
-REGRESS = phash_type hamming image_hash image_errors caption mih robust upgrade
+REGRESS = phash_type hamming image_hash image_errors caption mih robust url upgrade
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
@@ -31,22 +35,23 @@ PNG_LIBS := $(or $(shell pkg-config --libs libpng 2>/dev/null),-lpng16)
 PG_CPPFLAGS = -I$(srcdir)/src $(PNG_CFLAGS)
 # bit-exact floating point: never fuse multiply-adds (DCT, resampling weights)
 PG_CFLAGS = -ffp-contract=off
-SHLIB_LINK = -ljpeg $(PNG_LIBS) -lm
+SHLIB_LINK = -ljpeg $(PNG_LIBS) -lidn2 -lpsl -lm
 
 # the img2pgsql loader, built on the same core, installed beside psql
 LOADER = tools/img2pgsql/img2pgsql
 LOADER_SRCS = $(addprefix tools/img2pgsql/,main.c input.c sample.c pipeline.c output.c progress.c column.c)
 
-EXTRA_CLEAN = test/fuzz/fuzz_imghash test/tools/imghash_cli test/tools/variants_cli tmp_check $(LOADER)
+EXTRA_CLEAN = test/fuzz/fuzz_imghash test/fuzz/fuzz_url test/tools/imghash_cli test/tools/variants_cli test/tools/url_cli tmp_check $(LOADER)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 CORE_SRCS = $(CORE_OBJS:.o=.c)
+URL_SRCS = $(URL_OBJS:.o=.c)
 
 # PGXS does not track headers: rebuild every object when one changes
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*.h src/url/*.h)
 
 .PHONY: test fuzz bench print-regress install-loader
 
@@ -69,8 +74,11 @@ print-regress:
 test:
 	bash test/run_tests.sh
 
-# libFuzzer harness over the hashing core, with AddressSanitizer
-fuzz: test/fuzz/fuzz_imghash
+# libFuzzer harnesses over the hashing core and URL normalisation, with AddressSanitizer
+fuzz: test/fuzz/fuzz_imghash test/fuzz/fuzz_url
+test/fuzz/fuzz_url: test/fuzz/fuzz_url.c $(URL_SRCS) src/url/*.h
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -I src -o $@ \
+		test/fuzz/fuzz_url.c $(URL_SRCS) -lidn2
 test/fuzz/fuzz_imghash: test/fuzz/fuzz_imghash.c $(CORE_SRCS) src/*.h
 	clang -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined \
 		-I src $(PNG_CFLAGS) -o $@ test/fuzz/fuzz_imghash.c $(CORE_SRCS) \
@@ -85,6 +93,10 @@ test/tools/imghash_cli: test/tools/imghash_cli.c test/tools/read_file.h $(CORE_S
 test/tools/variants_cli: test/tools/variants_cli.c test/tools/read_file.h $(CORE_SRCS) src/*.h
 	$(CC) -O2 -ffp-contract=off -Wall -I src $(PNG_CFLAGS) -o $@ \
 		test/tools/variants_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
+
+# URL normalisation from the command line, for the tests' reference and the benchmark
+test/tools/url_cli: test/tools/url_cli.c $(URL_SRCS) src/url/*.h
+	$(CC) -O2 -Wall -I src -o $@ test/tools/url_cli.c $(URL_SRCS) -lidn2
 
 # near pairs across pictures, for the false matches of test/bench/robust/tune.py
 test/tools/near_pairs: test/tools/near_pairs.c

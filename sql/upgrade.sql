@@ -1,6 +1,6 @@
 -- Updating imgsearch from 0.1 to 0.2 (the mih index access method), to
 -- 0.3 (caption search with word pairs, its indexes rebuilt) and to 0.4
--- (robust reverse search, phash_variants): ALTER
+-- (robust reverse search, phash_variants; URL functions): ALTER
 -- EXTENSION ... UPDATE leaves the same objects as CREATE EXTENSION of the
 -- last version.  In a database of its own, so that the suite's
 -- database keeps the extension as the other tests left it.

@@ -6,7 +6,8 @@
 #  2. builds and installs the extension (make && make install);
 #  3. runs the pg_regress suite on a temporary cluster (--temp-instance);
 #  4. runs the TAP tests in test/t (PostgreSQL::Test::Cluster);
-#  5. runs the fuzz smoke test (test/fuzz/run_fuzz.sh, about a minute);
+#  5. runs the fuzz smoke tests (test/fuzz/run_fuzz.sh: the image core for
+#     a minute, URL normalisation for 20 s);
 #  6. runs the demo on a subset (make demo LIMIT=300) and checks its results
 #     page in headless Chromium (make demo-test), then stops the demo
 #     cluster (its data stays in demo/data, reused by the next make demo);
@@ -17,19 +18,21 @@
 # copy of the test files in a temporary folder.  No system service is used
 # or touched: every server is private, on a Unix socket in a temp folder.
 #
-# Environment: FUZZ_SECONDS (default 60), KEEP_TEST_DIR=1 to keep the work
+# Environment: FUZZ_SECONDS (default 60), URL_FUZZ_SECONDS (20), KEEP_TEST_DIR=1 to keep the work
 # folder, IMGSEARCH_SHARED_FIXTURES (default ../shared/fixtures/imagehash).
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 SRC_DIR=$(pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+URL_FUZZ_SECONDS=${URL_FUZZ_SECONDS:-20}
 SHARED_FIXTURES=${IMGSEARCH_SHARED_FIXTURES:-$SRC_DIR/../shared/fixtures/imagehash}
 
 PACKAGES=(make gcc pkg-config postgresql-15 postgresql-server-dev-15
           libjpeg62-turbo-dev libpng-dev libpq-dev libarchive-dev
           libjansson-dev libssl-dev libipc-run-perl
-          clang libclang-rt-14-dev)
+          clang libclang-rt-14-dev
+          libidn2-dev libpsl-dev publicsuffix nodejs)
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -124,6 +127,9 @@ record $status "TAP tests"
 log "fuzz smoke test (${FUZZ_SECONDS}s)"
 bash test/fuzz/run_fuzz.sh "$FUZZ_SECONDS"
 record $? "fuzz smoke test"
+log "URL fuzz smoke test (${URL_FUZZ_SECONDS}s)"
+bash test/fuzz/run_fuzz.sh "$URL_FUZZ_SECONDS" url
+record $? "URL fuzz smoke test"
 
 log "demo on a subset (make demo LIMIT=300) and its results page (make demo-test)"
 make -s demo LIMIT=300 >"$WORK/demo.log" 2>&1 && make -s demo-test

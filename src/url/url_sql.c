@@ -1,0 +1,105 @@
+/*-------------------------------------------------------------------------
+ *
+ * url_sql.c
+ *	  SQL functions over URLs: url_normalize(), url_host() and
+ *	  url_domain(), for opt-out checks by exact URL and by domain.
+ *
+ * Each is IMMUTABLE, STRICT and PARALLEL SAFE, so expression indexes can
+ * serve them, and returns NULL for what is not an absolute web URL: bulk
+ * queries over scraped data must not stop at one bad row.  url_domain()
+ * takes the registrable domain of the host from the Public Suffix List
+ * through libpsl (the newer of the library's built-in list and the system
+ * one, /usr/share/publicsuffix, loaded once per backend); an IP address,
+ * or a host that is itself a public suffix, has none.
+ *
+ * src/url/url_sql.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <libpsl.h>
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#include "url/url.h"
+
+/* The Public Suffix List, loaded at the first url_domain() of a backend */
+static psl_ctx_t *url_psl = NULL;
+
+/*
+ * Normalise a text argument; false when it is not a URL.  The result
+ * lives in memory palloc'd in the current context.
+ */
+static bool
+UrlNormalizeText(text *arg, UrlNormal *res)
+{
+	size_t		len = VARSIZE_ANY_EXHDR(arg);
+	char	   *out,
+			   *scratch;
+	UrlStatus	st;
+
+	if (len > URL_MAX_LENGTH)
+		return false;
+	out = palloc(URL_NORMAL_SIZE(len));
+	scratch = palloc(URL_NORMAL_SIZE(len));
+	st = UrlNormalize(VARDATA_ANY(arg), len, out, scratch, res);
+	pfree(scratch);
+	if (st == URL_OUT_OF_MEMORY)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("libidn2 could not allocate memory for a host name.")));
+	return st == URL_OK;
+}
+
+PG_FUNCTION_INFO_V1(url_normalize);
+Datum
+url_normalize(PG_FUNCTION_ARGS)
+{
+	UrlNormal	res;
+
+	if (!UrlNormalizeText(PG_GETARG_TEXT_PP(0), &res))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(res.text, res.len));
+}
+
+PG_FUNCTION_INFO_V1(url_host);
+Datum
+url_host(PG_FUNCTION_ARGS)
+{
+	UrlNormal	res;
+
+	if (!UrlNormalizeText(PG_GETARG_TEXT_PP(0), &res))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(res.text + res.host_start, res.host_len));
+}
+
+PG_FUNCTION_INFO_V1(url_domain);
+Datum
+url_domain(PG_FUNCTION_ARGS)
+{
+	UrlNormal	res;
+	char	   *host;
+	const char *domain;
+
+	if (!UrlNormalizeText(PG_GETARG_TEXT_PP(0), &res) || res.host_kind != URL_HOST_DOMAIN)
+		PG_RETURN_NULL();
+	if (url_psl == NULL)
+	{
+		url_psl = psl_latest(NULL);
+		if (url_psl == NULL)
+			url_psl = (psl_ctx_t *) psl_builtin();
+		if (url_psl == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIG_FILE_ERROR),
+					 errmsg("could not load the Public Suffix List"),
+					 errhint("Install Debian's publicsuffix package.")));
+	}
+	host = pnstrdup(res.text + res.host_start, res.host_len);
+	domain = psl_registrable_domain(url_psl, host);
+	if (domain == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(domain));
+}
