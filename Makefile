@@ -25,7 +25,7 @@ OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
 	$(URL_OBJS) src/url/url_sql.o \
 	$(CORE_OBJS)
 
-REGRESS = phash_type hamming image_hash image_errors caption mih robust url upgrade
+REGRESS = phash_type hamming image_hash image_errors caption mih robust url optout upgrade
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 

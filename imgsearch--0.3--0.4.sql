@@ -42,3 +42,121 @@ CREATE FUNCTION url_domain(url text) RETURNS text
 	AS 'MODULE_PATHNAME', 'url_domain'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION url_domain(text) IS 'the registrable domain of a web URL''s host from the Public Suffix List (images.example.co.uk: example.co.uk), or NULL for IP addresses, public suffixes and what is not a URL';
+
+CREATE FUNCTION url_host_domains(url text) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'url_host_domains'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION url_host_domains(text) IS 'the host of a web URL and each domain it is under, down to its registrable domain (images.cdn.example.co.uk: {images.cdn.example.co.uk, cdn.example.co.uk, example.co.uk}), or NULL';
+
+-- The opt-out registry: entries by exact URL, by domain (with or without
+-- its subdomains) and by picture, each with its source and time.  The
+-- tables belong to the extension, and pg_dump dumps their rows.
+CREATE TABLE optout_url (
+	id bigserial PRIMARY KEY,
+	url text NOT NULL,
+	url_normal text GENERATED ALWAYS AS (url_normalize(url)) STORED,
+	source text NOT NULL DEFAULT '',
+	registered_at timestamptz NOT NULL DEFAULT now(),
+	CONSTRAINT optout_url_is_a_url CHECK (url_normal IS NOT NULL)
+);
+CREATE INDEX optout_url_normal ON optout_url (url_normal);
+COMMENT ON TABLE optout_url IS 'opt-out registry: links whose picture must not be used, matched by url_normalize()';
+
+CREATE TABLE optout_domain (
+	id bigserial PRIMARY KEY,
+	domain text NOT NULL,
+	domain_normal text GENERATED ALWAYS AS (url_host('http://' || domain || '/')) STORED,
+	subdomains boolean NOT NULL DEFAULT true,
+	source text NOT NULL DEFAULT '',
+	registered_at timestamptz NOT NULL DEFAULT now(),
+	CONSTRAINT optout_domain_is_a_host CHECK (domain_normal IS NOT NULL AND domain !~ '[/\\?#@:]')
+);
+CREATE INDEX optout_domain_normal ON optout_domain (domain_normal);
+COMMENT ON TABLE optout_domain IS 'opt-out registry: hosts or domains (with their subdomains unless subdomains is false) whose pictures must not be used';
+
+CREATE TABLE optout_image (
+	id bigserial PRIMARY KEY,
+	hash phash NOT NULL,
+	dhash phash,
+	radius integer NOT NULL DEFAULT 8 CONSTRAINT optout_image_radius CHECK (radius BETWEEN 0 AND 64),
+	label text,
+	source text NOT NULL DEFAULT '',
+	registered_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX optout_image_hash ON optout_image USING mih (hash);
+COMMENT ON TABLE optout_image IS 'opt-out registry: pictures (their phash and dhash) whose copies must not be used';
+
+SELECT pg_catalog.pg_extension_config_dump('optout_url', '');
+SELECT pg_catalog.pg_extension_config_dump('optout_url_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('optout_domain', '');
+SELECT pg_catalog.pg_extension_config_dump('optout_domain_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('optout_image', '');
+SELECT pg_catalog.pg_extension_config_dump('optout_image_id_seq', '');
+
+-- Register a picture from its bytes: its phash and dhash, searched within
+-- radius bits (not STRICT: label may be NULL; NULL bytes fail the NOT NULL
+-- of hash)
+CREATE FUNCTION optout_register_image(image bytea, source text DEFAULT '',
+		label text DEFAULT NULL, radius integer DEFAULT 8)
+	RETURNS bigint
+	LANGUAGE sql VOLATILE PARALLEL UNSAFE
+	BEGIN ATOMIC
+		INSERT INTO optout_image (hash, dhash, radius, label, source)
+		SELECT h.phash, h.dhash, optout_register_image.radius, optout_register_image.label,
+			   optout_register_image.source
+		FROM image_hashes(optout_register_image.image) h
+		RETURNING id;
+	END;
+COMMENT ON FUNCTION optout_register_image(bytea, text, text, integer) IS 'add a picture to the opt-out registry from its bytes; returns its entry''s id';
+
+-- Check a batch of URLs: one row per element, in order, with the first
+-- entry that opts it out (by exact URL, else by domain).  The batch's
+-- normal forms and domains are looked up in two index scans ("= ANY"),
+-- then matched back to the URLs.
+CREATE FUNCTION optout_check_urls(urls text[],
+		OUT ord bigint, OUT url text, OUT normal text, OUT opted_out boolean,
+		OUT reason text, OUT entry_id bigint, OUT entry text, OUT source text)
+	RETURNS SETOF record
+	LANGUAGE sql STABLE PARALLEL SAFE ROWS 1000
+	BEGIN ATOMIC
+		WITH u AS MATERIALIZED (
+			SELECT t.ord, t.url, url_normalize(t.url) AS normal, url_host_domains(t.url) AS domains
+			FROM unnest(optout_check_urls.urls) WITH ORDINALITY AS t(url, ord)),
+		url_hits AS MATERIALIZED (
+			SELECT DISTINCT ON (o.url_normal) o.url_normal, o.id, o.url AS entry, o.source
+			FROM optout_url o
+			WHERE o.url_normal = ANY (ARRAY(SELECT u.normal FROM u WHERE u.normal IS NOT NULL))
+			ORDER BY o.url_normal, o.id),
+		domain_hits AS MATERIALIZED (
+			SELECT d.domain_normal, d.subdomains, d.id, d.domain AS entry, d.source
+			FROM optout_domain d
+			WHERE d.domain_normal = ANY (ARRAY(SELECT DISTINCT x.x FROM u, unnest(u.domains) AS x(x)))),
+		by_domain AS (
+			SELECT DISTINCT ON (u.ord) u.ord, dh.id, dh.entry, dh.source
+			FROM u CROSS JOIN LATERAL unnest(u.domains) WITH ORDINALITY AS h(domain, level)
+			JOIN domain_hits dh ON dh.domain_normal = h.domain AND (dh.subdomains OR h.level = 1)
+			ORDER BY u.ord, dh.id)
+		SELECT u.ord, u.url, u.normal, (uh.id IS NOT NULL OR bd.id IS NOT NULL),
+			   CASE WHEN uh.id IS NOT NULL THEN 'url' WHEN bd.id IS NOT NULL THEN 'domain' END,
+			   coalesce(uh.id, bd.id), coalesce(uh.entry, bd.entry), coalesce(uh.source, bd.source)
+		FROM u LEFT JOIN url_hits uh ON uh.url_normal = u.normal
+			LEFT JOIN by_domain bd ON bd.ord = u.ord
+		ORDER BY u.ord;
+	END;
+COMMENT ON FUNCTION optout_check_urls(text[]) IS 'check a batch of URLs against the opt-out registry: one row per URL with whether it is opted out, why (url or domain) and by which entry';
+
+-- Check a picture: the registered pictures it, or an altered copy of it
+-- (robust search's variants), matches
+CREATE FUNCTION optout_check_image(image bytea,
+		OUT entry_id bigint, OUT label text, OUT source text, OUT variant text,
+		OUT distance integer)
+	RETURNS SETOF record
+	LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
+	BEGIN ATOMIC
+		SELECT DISTINCT ON (o.id) o.id, o.label, o.source, v.variant, o.hash <~> v.hash
+		FROM phash_variants(optout_check_image.image) v
+		JOIN optout_image o ON o.hash <@ v.ball
+			AND (v.dhash_ball IS NULL OR o.dhash IS NULL OR o.dhash <@ v.dhash_ball)
+		ORDER BY o.id, o.hash <~> v.hash;
+	END;
+COMMENT ON FUNCTION optout_check_image(bytea) IS 'the opt-out registry''s pictures that an uploaded picture, or a mirrored, turned, cropped or tilted copy of it, matches';

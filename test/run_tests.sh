@@ -32,7 +32,7 @@ PACKAGES=(make gcc pkg-config postgresql-15 postgresql-server-dev-15
           libjpeg62-turbo-dev libpng-dev libpq-dev libarchive-dev
           libjansson-dev libssl-dev libipc-run-perl
           clang libclang-rt-14-dev
-          libidn2-dev libpsl-dev publicsuffix nodejs)
+          libidn2-dev libpsl-dev publicsuffix)
 
 log() { printf '\n==> %s\n' "$*"; }
 

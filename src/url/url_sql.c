@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * url_sql.c
- *	  SQL functions over URLs: url_normalize(), url_host() and
- *	  url_domain(), for opt-out checks by exact URL and by domain.
+ *	  SQL functions over URLs: url_normalize(), url_host(), url_domain()
+ *	  and url_host_domains(), for opt-out checks by exact URL and by
+ *	  domain.
  *
  * Each is IMMUTABLE, STRICT and PARALLEL SAFE, so expression indexes can
  * serve them, and returns NULL for what is not an absolute web URL: bulk
@@ -20,7 +21,9 @@
 
 #include <libpsl.h>
 
+#include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "url/url.h"
@@ -76,16 +79,10 @@ url_host(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(res.text + res.host_start, res.host_len));
 }
 
-PG_FUNCTION_INFO_V1(url_domain);
-Datum
-url_domain(PG_FUNCTION_ARGS)
+/* The Public Suffix List, loaded at the first call of a backend */
+static const psl_ctx_t *
+UrlPsl(void)
 {
-	UrlNormal	res;
-	char	   *host;
-	const char *domain;
-
-	if (!UrlNormalizeText(PG_GETARG_TEXT_PP(0), &res) || res.host_kind != URL_HOST_DOMAIN)
-		PG_RETURN_NULL();
 	if (url_psl == NULL)
 	{
 		url_psl = psl_latest(NULL);
@@ -97,9 +94,58 @@ url_domain(PG_FUNCTION_ARGS)
 					 errmsg("could not load the Public Suffix List"),
 					 errhint("Install Debian's publicsuffix package.")));
 	}
+	return url_psl;
+}
+
+PG_FUNCTION_INFO_V1(url_domain);
+Datum
+url_domain(PG_FUNCTION_ARGS)
+{
+	UrlNormal	res;
+	char	   *host;
+	const char *domain;
+
+	if (!UrlNormalizeText(PG_GETARG_TEXT_PP(0), &res) || res.host_kind != URL_HOST_DOMAIN)
+		PG_RETURN_NULL();
 	host = pnstrdup(res.text + res.host_start, res.host_len);
-	domain = psl_registrable_domain(url_psl, host);
+	domain = psl_registrable_domain(UrlPsl(), host);
 	if (domain == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(domain));
+}
+
+/*
+ * The host of a URL and each domain it is under, down to its registrable
+ * domain: images.cdn.example.co.uk gives {images.cdn.example.co.uk,
+ * cdn.example.co.uk, example.co.uk}.  An IP address, or a host without a
+ * registrable domain, gives just the host.  A registry of domains looked
+ * up with "= ANY" of this finds entries for the host and its parents.
+ */
+PG_FUNCTION_INFO_V1(url_host_domains);
+Datum
+url_host_domains(PG_FUNCTION_ARGS)
+{
+	UrlNormal	res;
+	char	   *host;
+	const char *domain = NULL;
+	Datum	   *elems;
+	int			n = 0;
+
+	if (!UrlNormalizeText(PG_GETARG_TEXT_PP(0), &res))
+		PG_RETURN_NULL();
+	host = pnstrdup(res.text + res.host_start, res.host_len);
+	if (res.host_kind == URL_HOST_DOMAIN)
+		domain = psl_registrable_domain(UrlPsl(), host);
+	elems = palloc(sizeof(Datum) * (res.host_len / 2 + 2));
+	for (const char *p = host;;)
+	{
+		elems[n++] = PointerGetDatum(cstring_to_text(p));
+		if (domain == NULL || p >= domain)
+			break;
+		p = strchr(p, '.');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
