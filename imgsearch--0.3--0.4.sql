@@ -86,6 +86,10 @@ CREATE TABLE optout_image (
 CREATE INDEX optout_image_hash ON optout_image USING mih (hash);
 COMMENT ON TABLE optout_image IS 'opt-out registry: pictures (their phash and dhash) whose copies must not be used';
 
+COMMENT ON SEQUENCE optout_url_id_seq IS 'ids of optout_url entries';
+COMMENT ON SEQUENCE optout_domain_id_seq IS 'ids of optout_domain entries';
+COMMENT ON SEQUENCE optout_image_id_seq IS 'ids of optout_image entries';
+
 SELECT pg_catalog.pg_extension_config_dump('optout_url', '');
 SELECT pg_catalog.pg_extension_config_dump('optout_url_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('optout_domain', '');
@@ -118,6 +122,9 @@ CREATE FUNCTION optout_check_urls(urls text[],
 		OUT reason text, OUT entry_id bigint, OUT entry text, OUT source text)
 	RETURNS SETOF record
 	LANGUAGE sql STABLE PARALLEL SAFE ROWS 1000
+	-- "= ANY" of a computed array is checked element by element on a
+	-- sequential scan: always look the batch up in the indexes
+	SET enable_seqscan = off
 	BEGIN ATOMIC
 		WITH u AS MATERIALIZED (
 			SELECT t.ord, t.url, url_normalize(t.url) AS normal, url_host_domains(t.url) AS domains

@@ -2,7 +2,8 @@
 --
 -- psql variables: artist (a name to look for), radius (Hamming radius),
 -- query_image (an altered copy of an image of the set, read by the server),
--- mirrored_image and turned_image (the same picture mirrored, and turned).
+-- mirrored_image and turned_image (the same picture mirrored, and turned);
+-- (f) registers opt-outs in a transaction it rolls back.
 -- The portfolio (CSV: title, alteration, file) comes on psql's stdin.
 -- results_page.sql runs the same searches again for the results page.
 
@@ -119,3 +120,34 @@ SELECT q.query, count(c.key) AS found_by_plain_phash
 FROM (VALUES ('mirrored', :'mirrored_image'), ('turned', :'turned_image')) AS q(query, file)
 LEFT JOIN clipart c ON c.phash <@ hamming_ball(phash(pg_read_binary_file(q.file)), :radius)
 GROUP BY q.query ORDER BY q.query;
+
+\echo
+\echo '(f) Opt-out registry: an artist opts out a picture (registering a resized copy'
+\echo '    of theirs); the rows a dataset builder then removes, and why'
+\echo
+-- In a transaction rolled back at the end, so the demo database keeps an
+-- empty registry.  The demo's URLs are file: paths, not web links, so the
+-- URL and domain parts of the query find nothing here (url_normalize()
+-- gives NULL for them); the picture part finds the original.
+BEGIN;
+SELECT optout_register_image(pg_read_binary_file(:'query_image'), 'demo', 'my picture') AS picture_entry;
+\echo 'the rows removed, and why:'
+SELECT r.reason, r.key, c.title
+FROM (
+  SELECT i.key, 'url' AS reason FROM images i JOIN optout_url o ON o.url_normal = url_normalize(i.url)
+  UNION ALL
+  SELECT i.key, 'domain' FROM images i
+    CROSS JOIN LATERAL unnest(url_host_domains(i.url)) WITH ORDINALITY AS h(domain, level)
+    JOIN optout_domain d ON d.domain_normal = h.domain AND (d.subdomains OR h.level = 1)
+  UNION ALL
+  SELECT i.key, 'image' FROM optout_image o JOIN images i ON i.phash <@ hamming_ball(o.hash, o.radius)
+) r LEFT JOIN clipart c USING (key)
+ORDER BY r.reason, r.key;
+\echo 'the demo URLs that are web links (url_normalize not NULL):'
+SELECT count(*) AS images, count(url_normalize(url)) AS web_links FROM images;
+\echo 'a backend checking links before download (an opt-out of a site, then a batch):'
+INSERT INTO optout_domain (domain, source) VALUES ('Studio.Example.ORG', 'demo');
+SELECT ord, opted_out, reason, entry, url FROM optout_check_urls(ARRAY[
+  'https://cdn.studio.example.org/art/dragon.jpg?utm_source=feed',
+  'https://elsewhere.example.com/art/dragon.jpg']);
+ROLLBACK;
