@@ -16,12 +16,12 @@ PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
 URL_OBJS = src/url/url_normalize.o src/url/url_host.o
 
 # the image hashing core: plain C, shared with the fuzzer and the loader
-CORE_OBJS = src/imghash.o src/decode_jpeg.o src/decode_png.o \
-	src/gray.o src/resample.o src/dct.o src/hashbits.o src/variants.o
+CORE_OBJS = src/hash/imghash.o src/hash/decode_jpeg.o src/hash/decode_png.o \
+	src/hash/gray.o src/hash/resample.o src/hash/dct.o src/hash/hashbits.o src/hash/variants.o
 OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
-	src/image_sql.o src/caption.o \
-	src/mihutils.o src/mihsegment.o src/mihbuild.o src/mihinsert.o \
-	src/mihscan.o src/mihvacuum.o src/mihcost.o src/mihvalidate.o \
+	src/image_sql.o src/caption/caption.o \
+	src/mih/mihutils.o src/mih/mihsegment.o src/mih/mihbuild.o src/mih/mihinsert.o \
+	src/mih/mihscan.o src/mih/mihvacuum.o src/mih/mihcost.o src/mih/mihvalidate.o \
 	$(URL_OBJS) src/url/url_sql.o \
 	$(CORE_OBJS)
 
@@ -32,7 +32,7 @@ PROVE_TESTS = test/t/*.pl
 PNG_CFLAGS := $(shell pkg-config --cflags libpng 2>/dev/null)
 PNG_LIBS := $(or $(shell pkg-config --libs libpng 2>/dev/null),-lpng16)
 
-PG_CPPFLAGS = -I$(srcdir)/src $(PNG_CFLAGS)
+PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/hash -I$(srcdir)/src/mih $(PNG_CFLAGS)
 # bit-exact floating point: never fuse multiply-adds (DCT, resampling weights)
 PG_CFLAGS = -ffp-contract=off
 SHLIB_LINK = -ljpeg $(PNG_LIBS) -lidn2 -lpsl -lm
@@ -51,14 +51,14 @@ CORE_SRCS = $(CORE_OBJS:.o=.c)
 URL_SRCS = $(URL_OBJS:.o=.c)
 
 # PGXS does not track headers: rebuild every object when one changes
-$(OBJS): $(wildcard src/*.h src/url/*.h)
+$(OBJS): $(wildcard src/*.h src/*/*.h)
 
 .PHONY: test fuzz bench print-regress install-loader
 
 all: $(LOADER)
 
-$(LOADER): $(LOADER_SRCS) tools/img2pgsql/img2pgsql.h $(CORE_SRCS) src/*.h
-	$(CC) $(CFLAGS) -D_GNU_SOURCE -ffp-contract=off -pthread -I src -I tools/img2pgsql \
+$(LOADER): $(LOADER_SRCS) tools/img2pgsql/img2pgsql.h $(CORE_SRCS) src/hash/*.h
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -ffp-contract=off -pthread -I src/hash -I tools/img2pgsql \
 		-I$(shell $(PG_CONFIG) --includedir) $(PNG_CFLAGS) -o $@ \
 		$(LOADER_SRCS) $(CORE_SRCS) \
 		-L$(shell $(PG_CONFIG) --libdir) -lpq -larchive -ljansson -lcrypto \
@@ -79,19 +79,19 @@ fuzz: test/fuzz/fuzz_imghash test/fuzz/fuzz_url
 test/fuzz/fuzz_url: test/fuzz/fuzz_url.c $(URL_SRCS) src/url/*.h
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -I src -o $@ \
 		test/fuzz/fuzz_url.c $(URL_SRCS) -lidn2
-test/fuzz/fuzz_imghash: test/fuzz/fuzz_imghash.c $(CORE_SRCS) src/*.h
+test/fuzz/fuzz_imghash: test/fuzz/fuzz_imghash.c $(CORE_SRCS) src/hash/*.h
 	clang -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined \
-		-I src $(PNG_CFLAGS) -o $@ test/fuzz/fuzz_imghash.c $(CORE_SRCS) \
+		-I src/hash $(PNG_CFLAGS) -o $@ test/fuzz/fuzz_imghash.c $(CORE_SRCS) \
 		-ljpeg $(PNG_LIBS) -lm
 
 # command-line front end of the core, used by the benchmark and the fuzz corpus checks
-test/tools/imghash_cli: test/tools/imghash_cli.c test/tools/read_file.h $(CORE_SRCS) src/*.h
-	$(CC) -O2 -ffp-contract=off -Wall -I src $(PNG_CFLAGS) -o $@ \
+test/tools/imghash_cli: test/tools/imghash_cli.c test/tools/read_file.h $(CORE_SRCS) src/hash/*.h
+	$(CC) -O2 -ffp-contract=off -Wall -I src/hash $(PNG_CFLAGS) -o $@ \
 		test/tools/imghash_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
 
 # the robust-search variants of image files, for tuning and the benchmark
-test/tools/variants_cli: test/tools/variants_cli.c test/tools/read_file.h $(CORE_SRCS) src/*.h
-	$(CC) -O2 -ffp-contract=off -Wall -I src $(PNG_CFLAGS) -o $@ \
+test/tools/variants_cli: test/tools/variants_cli.c test/tools/read_file.h $(CORE_SRCS) src/hash/*.h
+	$(CC) -O2 -ffp-contract=off -Wall -I src/hash $(PNG_CFLAGS) -o $@ \
 		test/tools/variants_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
 
 # URL normalisation from the command line, for the tests' reference and the benchmark

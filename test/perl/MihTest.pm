@@ -341,7 +341,7 @@ sub check_log
 
 # State of mih index $idx: { layout, nsegments, pages } from its metapage.
 # layout_version (bumped by every flush and merge) and nsegments, read from
-# the metapage's raw bytes: MihMetaPageData in src/mih.h, x86-64 layout,
+# the metapage's raw bytes: MihMetaPageData in src/mih/mih.h, x86-64 layout,
 # after the 24-byte page header: magic at byte 0, version at 4,
 # layout_version at 32, nsegments at 120.  If the magic or the version is
 # not the one these offsets are for, layout and nsegments are undef.

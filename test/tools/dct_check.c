@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * dct_check.c
- *	  Command-line driver for src/dct.c, used by dct_check.py to compare our
+ *	  Command-line driver for src/hash/dct.c, used by dct_check.py to compare our
  *	  DCT with scipy's bit for bit.  It reads 32x32 blocks from standard
  *	  input and writes, for each, the 1024 values of ImgDct2d32 followed by
  *	  the 64 values of ImgDct2d32TopLeft8.
@@ -13,8 +13,8 @@
  *	  Binary mode (-b): input is 1024 unsigned bytes per block, output is
  *	  1088 native doubles per block.
  *
- *	  Build: gcc -O2 -std=c99 -Wall -Wextra -I src test/tools/dct_check.c \
- *			 src/dct.c -lm
+ *	  Build: gcc -O2 -std=c99 -Wall -Wextra -I src/hash test/tools/dct_check.c \
+ *			 src/hash/dct.c -lm
  *
  * test/tools/dct_check.c
  *

@@ -1,15 +1,15 @@
 #!/usr/bin/python3
-"""Check src/dct.c bit for bit against scipy's DCT, as ImageHash's phash uses it.
+"""Check src/hash/dct.c bit for bit against scipy's DCT, as ImageHash's phash uses it.
 
 ImageHash computes scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=0), axis=1)
 on a 32x32 uint8 array and keeps the top-left 8x8 block.  This script builds
-test/tools/dct_check.c with src/dct.c, feeds it 100,000 deterministic 32x32
+test/tools/dct_check.c with src/hash/dct.c, feeds it 100,000 deterministic 32x32
 cases (random images plus degenerate ones: flat, mirror-symmetric, periodic,
 checkerboards, gradients, 0/255 only, near-flat, ...), computes the same cases
 with scipy exactly the way ImageHash calls it, and counts the cases where any
 coefficient differs in its bit pattern: in the top-left 8x8 of ImgDct2d32, in
 the output of ImgDct2d32TopLeft8, and anywhere in the 1024 values.  It also
-re-derives the twiddle tables of src/dct.c the way pocketfft computes them
+re-derives the twiddle tables of src/hash/dct.c the way pocketfft computes them
 (glibc cos/sin, same products) and checks the literals there, and checks the
 driver's text mode on a sample.  Exit status 1 on any mismatch in the kept
 8x8 coefficients, in the tables or in text mode; 0 otherwise.
@@ -36,7 +36,7 @@ import scipy
 import scipy.fftpack
 
 REPO = Path(__file__).resolve().parents[2]
-DCT_C = REPO / "src" / "dct.c"
+DCT_C = REPO / "src" / "hash" / "dct.c"
 CHECK_C = REPO / "test" / "tools" / "dct_check.c"
 SEED = 20240607
 DEFAULT_CASES = 100_000
@@ -100,7 +100,7 @@ def pocketfft_sincos(n):
 
 
 def expected_tables():
-    """Return (RfftTwiddle rows, DctTwiddle values) as src/dct.c holds them."""
+    """Return (RfftTwiddle rows, DctTwiddle values) as src/hash/dct.c holds them."""
     t32 = pocketfft_sincos(32)
     t128 = pocketfft_sincos(128)
     rfft = [(1.0, 0.0)] + [t32(m) for m in range(1, 8)]
@@ -132,7 +132,7 @@ def parse_table(src, name):
 
 
 def check_tables():
-    """Return a list of problems with the literals in src/dct.c."""
+    """Return a list of problems with the literals in src/hash/dct.c."""
     src = DCT_C.read_text()
     rfft, dct = expected_tables()
     problems = []
@@ -290,7 +290,7 @@ def make_cases(total, rng):
 def build(tmp, cc, extra):
     exe = Path(tmp) / "dct_check"
     cmd = [cc, "-O2", "-std=c99", "-Wall", "-Wextra"] + extra + \
-        ["-I", "src", "test/tools/dct_check.c", "src/dct.c", "-lm",
+        ["-I", "src/hash", "test/tools/dct_check.c", "src/hash/dct.c", "-lm",
          "-o", str(exe)]
     res = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if res.returncode != 0:
@@ -339,7 +339,7 @@ def main():
     ap.add_argument("--cflags", default="",
                     help="extra compiler flags, e.g. '-O3 -march=native'")
     ap.add_argument("--print-tables", action="store_true",
-                    help="print the twiddle tables for src/dct.c and exit")
+                    help="print the twiddle tables for src/hash/dct.c and exit")
     args = ap.parse_args()
 
     if args.print_tables:

@@ -12,7 +12,7 @@
  * Without --explore it prints what phash_variants() returns (every
  * family).  With --explore it prints a much larger set of candidate shapes
  * (a fine grid of crops, every tilt from 1 to 5 degrees), from which
- * test/bench/robust/tune.py chooses the table in src/variants.c.  --time
+ * test/bench/robust/tune.py chooses the table in src/hash/variants.c.  --time
  * prints, on stderr, the median time per image over the files.
  *
  * test/tools/variants_cli.c

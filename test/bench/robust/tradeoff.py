@@ -11,7 +11,7 @@ without sharing), the false-match pairs (as report.py counts them; plain
 phash within 8 bits is the baseline), the worst family's recall, and the
 recall of a crop, a turn and the watermark family.
 
-  shipped          the table of src/variants.c: per variant a phash radius
+  shipped          the table of src/hash/variants.c: per variant a phash radius
                    and a dhash radius (the documented query)
   r R, sum S       the same 110 variants, every one with phash radius R and
                    a bound S on the sum of the phash and dhash distances

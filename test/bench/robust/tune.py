@@ -19,7 +19,7 @@ of one radius-8 ball) plus the false matches it adds (a share of
 --fm-budget times the false matches of today's plain radius-8 search).  It
 stops when every family reaches the target or nothing helps; then it drops
 any choice the others make redundant.  The result is printed as the C table
-of src/variants.c.
+of src/hash/variants.c.
 
 With --sum the check of a candidate is a bound on the sum of its phash and
 dhash distances (4 to 40) instead of a dhash radius: an experiment, whose

@@ -43,7 +43,7 @@
  * heavyweight lock on the metapage; inserts only ever wait for the
  * metapage's buffer lock.  Every page change is WAL-logged as generic WAL.
  *
- * src/mih.h
+ * src/mih/mih.h
  *
  *-------------------------------------------------------------------------
  */

@@ -15,7 +15,7 @@
  * flushing list in place; the next flush finishes it.  Merges write the
  * merged segment first and switch the metapage the same way.
  *
- * src/mihinsert.c
+ * src/mih/mihinsert.c
  *
  *-------------------------------------------------------------------------
  */

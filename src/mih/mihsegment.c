@@ -11,7 +11,7 @@
  * only when the caller records it in the metapage.  Each page is logged as
  * a full image of generic WAL.
  *
- * src/mihsegment.c
+ * src/mih/mihsegment.c
  *
  *-------------------------------------------------------------------------
  */

@@ -18,7 +18,7 @@
  * classic decompression bomb) and runs the caller's interrupt check during
  * the long input pass of progressive files.
  *
- * src/decode_jpeg.c
+ * src/hash/decode_jpeg.c
  *
  *-------------------------------------------------------------------------
  */

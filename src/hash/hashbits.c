@@ -8,7 +8,7 @@
  * binary number whose most significant bit is element [0][0], which is the
  * order we build here, so the 64-bit value prints as ImageHash's hex text.
  *
- * src/hashbits.c
+ * src/hash/hashbits.c
  *
  *-------------------------------------------------------------------------
  */

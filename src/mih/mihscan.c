@@ -43,7 +43,7 @@
  * Rows with a NULL code are returned last by ordering scans, with a NULL
  * distance, and never by radius scans.
  *
- * src/mihscan.c
+ * src/mih/mihscan.c
  *
  *-------------------------------------------------------------------------
  */

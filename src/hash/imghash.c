@@ -11,7 +11,7 @@
  * out of the middle of a decode, which is how the PostgreSQL functions stay
  * leak-free when a query is cancelled.
  *
- * src/imghash.c
+ * src/hash/imghash.c
  *
  *-------------------------------------------------------------------------
  */

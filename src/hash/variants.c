@@ -37,7 +37,7 @@
  * is the table VariantTable below; the evaluation behind its choices is in
  * test/bench/robust/ and the README.
  *
- * src/variants.c
+ * src/hash/variants.c
  *
  *-------------------------------------------------------------------------
  */

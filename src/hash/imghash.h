@@ -15,7 +15,7 @@
  * caches, for the next image) or ImgJobFree.  A job is not thread-safe:
  * use one per thread.
  *
- * src/imghash.h
+ * src/hash/imghash.h
  *
  *-------------------------------------------------------------------------
  */

@@ -16,7 +16,7 @@
  * ImgJobSetDecoder; ImgJobRelease frees both, whatever state the decode
  * was left in.
  *
- * src/imghash_int.h
+ * src/hash/imghash_int.h
  *
  *-------------------------------------------------------------------------
  */

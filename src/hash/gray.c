@@ -10,7 +10,7 @@
  * and one ignored byte), the layout libjpeg-turbo writes for JCS_EXT_RGBX
  * and libpng for RGBA.
  *
- * src/gray.c
+ * src/hash/gray.c
  *
  *-------------------------------------------------------------------------
  */

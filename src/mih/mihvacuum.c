@@ -11,7 +11,7 @@
  * while they are being marked, and no page is recorded free while a
  * merge is filling it.
  *
- * src/mihvacuum.c
+ * src/mih/mihvacuum.c
  *
  *-------------------------------------------------------------------------
  */

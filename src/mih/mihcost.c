@@ -21,7 +21,7 @@
  * few rounds: its startup cost is that of probing to radius 8, and its
  * total cost that of reading the whole index.
  *
- * src/mihcost.c
+ * src/mih/mihcost.c
  *
  *-------------------------------------------------------------------------
  */

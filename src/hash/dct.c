@@ -23,7 +23,7 @@
  *	  clang is given -ffp-contract=fast) and with SSE2-style double
  *	  arithmetic, not x87 excess precision.
  *
- * src/dct.c
+ * src/hash/dct.c
  *
  *-------------------------------------------------------------------------
  */

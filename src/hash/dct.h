@@ -8,7 +8,7 @@
  *	  Plain C99 with no PostgreSQL dependencies, so that the command-line
  *	  loader can share it with the extension.
  *
- * src/dct.h
+ * src/hash/dct.h
  *
  *-------------------------------------------------------------------------
  */

@@ -8,7 +8,7 @@
  *	  segment is written from a merge of those runs, so the index holds
  *	  nothing but the final segment.
  *
- * src/mihbuild.c
+ * src/mih/mihbuild.c
  *
  *-------------------------------------------------------------------------
  */

@@ -34,7 +34,7 @@
  * ASCII and are copied as they are; only the others are decoded and
  * folded character by character (CaptionTokenize).
  *
- * src/caption.c
+ * src/caption/caption.c
  *
  *-------------------------------------------------------------------------
  */

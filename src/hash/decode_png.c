@@ -22,7 +22,7 @@
  * libpng's errors come to PngError, which records the message and longjmps
  * to the decoder; running out of input is reported as truncation.
  *
- * src/decode_png.c
+ * src/hash/decode_png.c
  *
  *-------------------------------------------------------------------------
  */

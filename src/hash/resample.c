@@ -19,7 +19,7 @@
  * on their order, so the result is the same while memory stays at a few
  * kilobytes whatever the image height.
  *
- * src/resample.c
+ * src/hash/resample.c
  *
  *-------------------------------------------------------------------------
  */

@@ -6,7 +6,7 @@
  *	  with an integer btree family) with their signatures, and no support
  *	  functions.
  *
- * src/mihvalidate.c
+ * src/mih/mihvalidate.c
  *
  *-------------------------------------------------------------------------
  */

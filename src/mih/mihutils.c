@@ -6,7 +6,7 @@
  *	  the metapage, and the per-backend cache of segment maps that scans
  *	  search in memory.
  *
- * src/mihutils.c
+ * src/mih/mihutils.c
  *
  *-------------------------------------------------------------------------
  */
