@@ -12,6 +12,10 @@ DATA = imgsearch--0.1.sql imgsearch--0.1--0.2.sql imgsearch--0.2--0.3.sql \
 	imgsearch--0.3--0.4.sql
 PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
 
+# caption search: tokenizer, tsvector, query syntax, highlight, rank
+CAPTION_OBJS = src/caption/tokenize.o src/caption/tsvector.o src/caption/query.o \
+	src/caption/highlight.o src/caption/rank.o
+
 # URL normalisation: plain C (libidn2), shared with the fuzzer and the test tool
 URL_OBJS = src/url/url_normalize.o src/url/url_host.o
 
@@ -19,7 +23,7 @@ URL_OBJS = src/url/url_normalize.o src/url/url_host.o
 CORE_OBJS = src/hash/imghash.o src/hash/decode_jpeg.o src/hash/decode_png.o \
 	src/hash/gray.o src/hash/resample.o src/hash/dct.o src/hash/hashbits.o src/hash/variants.o
 OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
-	src/image_sql.o src/caption/caption.o \
+	src/image_sql.o $(CAPTION_OBJS) \
 	src/mih/mihutils.o src/mih/mihsegment.o src/mih/mihbuild.o src/mih/mihinsert.o \
 	src/mih/mihscan.o src/mih/mihvacuum.o src/mih/mihcost.o src/mih/mihvalidate.o \
 	$(URL_OBJS) src/url/url_sql.o \
