@@ -1,4 +1,4 @@
--- imgsearch 0.3 -> 0.4: robust reverse search
+-- imgsearch 0.3 -> 0.4: robust reverse search, URL functions, the opt-out registry
 \echo Use "ALTER EXTENSION imgsearch UPDATE TO '0.4'" to load this file. \quit
 
 -- The variants of a query picture that robust search looks for: one row
