@@ -60,6 +60,7 @@
 #include "storage/buffile.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
+#include "utils/array.h"
 #include "utils/rel.h"
 
 /* Strategy numbers of the mih operator class */
@@ -474,7 +475,18 @@ extern void mihcostestimate(PlannerInfo *root, IndexPath *path,
 							double loop_count, Cost *indexStartupCost,
 							Cost *indexTotalCost, Selectivity *indexSelectivity,
 							double *indexCorrelation, double *indexPages);
+
+/* the scan (mihscan.c and the files it names) */
 extern double MihProbeCount(int bits, int radius);
+
+/* The balls of one "<@ ANY (array)" key: a row must be in one of them */
+typedef struct MihBallSet
+{
+	int			n;
+	HammingBall *balls;
+} MihBallSet;
+
+extern MihBallSet MihArrayBalls(ArrayType *arr, int strategy);
 
 /* mihvalidate.c */
 extern bool mihvalidate(Oid opclassoid);

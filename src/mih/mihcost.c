@@ -7,7 +7,7 @@
  * which uses the estimator of <@ (hamming_selfuncs.c); the planner adds
  * the heap fetches for the rows selected.  The index's own cost is that of
  * the cheaper of its two ways to search, as the scan chooses between them
- * (mihscan.c):
+ * (mihradius.c, mihordered.c):
  *
  *	probing:  P = nsegments * sum over tables j of C(bits_j, <= s_j) keys,
  *			  each a page read (at most every table page once) plus its
@@ -65,20 +65,11 @@ MihClauseRadius(RestrictInfo *rinfo, double *nballs)
 			return MIH_DEFAULT_RADIUS;
 		if (exprType(linitial(saop->args)) != get_element_type(exprType(array)))
 		{
-			ArrayType  *arr = DatumGetArrayTypeP(((Const *) array)->constvalue);
-			int16		typlen;
-			bool		typbyval;
-			char		typalign;
-			Datum	   *elems;
-			bool	   *nulls;
-			int			n;
+			MihBallSet	set = MihArrayBalls(DatumGetArrayTypeP(((Const *) array)->constvalue),
+											MIH_IN_BALL_STRATEGY);
 
-			get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
-			deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
-							  &elems, &nulls, &n);
-			for (int i = 0; i < n; i++)
-				if (!nulls[i])
-					radius = Max(radius, DatumGetHammingBallP(elems[i])->radius);
+			for (int i = 0; i < set.n; i++)
+				radius = Max(radius, set.balls[i].radius);
 		}
 		return radius;			/* phash = ANY (array of phash): radius 0 */
 	}
@@ -183,7 +174,7 @@ mihcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	/*
 	 * The scan searches around the smallest single ball; with none, a
 	 * radius scan probes the union of the balls of the set that costs least
-	 * (mihscan.c), and a linear scan checks every row against each of them.
+	 * (mihradius.c), and a linear scan checks every row against each of them.
 	 */
 	foreach(lc, path->indexclauses)
 	{

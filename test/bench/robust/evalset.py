@@ -25,7 +25,7 @@ TOOLS = os.path.join(ROOT, 'test', 'tools')
 NO_CHECK = 64          # a dhash radius that accepts everything
 
 # The mih probes of one ball at 10M rows (3 substrings of 22, 21 and 21
-# bits), as MihPlanRadius in src/mih/mihscan.c plans a radius scan: table j
+# bits), as MihPlanRadius in src/mih/mihradius.c plans a radius scan: table j
 # probes to s = radius / m when j <= radius % m, else to s - 1.
 def mih_probes(radius, bits=(22, 21, 21)):
     from math import comb
