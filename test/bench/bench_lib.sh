@@ -2,7 +2,7 @@
 # run).  Set BENCH_NAME (the script's name, for messages and the temporary
 # folder) and PG_CONFIG before sourcing.
 #
-# Gives: log, die, now, median_min_max; bench_find_postgres (PG_BINDIR,
+# Gives: log, die, now, bench_count, median_min_max; bench_find_postgres (PG_BINDIR,
 # PG_SHAREDIR, and a check that imgsearch is installed); bench_need_python
 # (Debian's Pillow, numpy and scipy for /usr/bin/python3, installed as root
 # when missing); bench_pg_user (PG_SUPERUSER and as_pg, which runs a
@@ -16,6 +16,17 @@
 log() { echo "$BENCH_NAME: $*" >&2; }
 die() { echo "$BENCH_NAME: error: $*" >&2; exit 1; }
 now() { date +%s.%N; }
+
+# a count written with a k or M suffix (100k, 10M) as a plain number;
+# anything else but digits is an error
+bench_count() {
+	local n
+	n=$(echo "$1" | sed -e 's/[kK]$/000/' -e 's/M$/000000/')
+	case $n in
+		'' | *[!0-9]*) die "not a count: $1 (digits, with k or M)" ;;
+	esac
+	echo "$n"
+}
 
 # median, min and max of the numbers on stdin, one a line: "median min max"
 median_min_max() {

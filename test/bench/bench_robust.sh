@@ -55,7 +55,7 @@ while [ $# -gt 0 ]; do
 		*) die "unknown argument $1 (see the header of $0)" ;;
 	esac
 done
-ROWS=$(echo "$ROWS" | sed -e 's/[kK]$/000/' -e 's/M$/000000/')
+ROWS=$(bench_count "$ROWS")
 
 bench_find_postgres
 bench_need_python

@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
 		*) die "unknown argument $1 (see the header of $0)" ;;
 	esac
 done
-URLS=$(echo "$URLS" | sed -e 's/[kK]$/000/' -e 's/M$/000000/')
+URLS=$(bench_count "$URLS")
 
 bench_find_postgres
 bench_pg_user
