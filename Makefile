@@ -26,7 +26,7 @@ OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
 	src/image_sql.o $(CAPTION_OBJS) \
 	src/mih/mihutils.o src/mih/mihsegment.o src/mih/mihbuild.o src/mih/mihinsert.o \
 	src/mih/mihscan.o src/mih/mihprobe.o src/mih/mihradius.o src/mih/mihordered.o src/mih/mihvacuum.o src/mih/mihcost.o src/mih/mihvalidate.o \
-	$(URL_OBJS) src/url/url_sql.o \
+	$(URL_OBJS) src/url/url_sql.o src/optout/check_urls.o \
 	$(CORE_OBJS)
 
 REGRESS = phash_type hamming image_hash image_errors caption mih robust url optout upgrade

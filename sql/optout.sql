@@ -47,6 +47,121 @@ SELECT * FROM optout_check_urls(ARRAY[
 SELECT count(*) FROM optout_check_urls('{}');
 SELECT count(*) FROM optout_check_urls(NULL);
 
+-- Which entry wins: a URL entry over a domain entry, and among entries of
+-- one kind the lowest id.  Entries 3 and 4 by URL and domain: row 1 stays
+-- with URL entry 1 (entry 3 is the same link, registered later) though the
+-- domain example.com now covers it too; row 2 with domain entry 1 (the
+-- site, with subdomains) rather than 4 (the host itself, without);
+-- row 3, elsewhere on example.com, by domain entry 3; rows 4 and 5, the
+-- same URL twice, both; row 6 an IP address registered as a host; row 7
+-- the public suffix github.io registered as a domain: a host under it is
+-- a registrable domain of its own, not a subdomain (README, Limits); row 8
+-- github.io itself
+INSERT INTO optout_url (url, source) VALUES ('https://example.com/art/dragon.jpg', 'later form');
+INSERT INTO optout_domain (domain, source) VALUES ('example.com', 'later list');
+INSERT INTO optout_domain (domain, subdomains, source) VALUES ('cdn.studio.example.org', false, 'later list');
+INSERT INTO optout_domain (domain, source) VALUES ('192.0.2.7', 'later list'), ('github.io', 'later list');
+SELECT ord, url, opted_out, reason, entry_id, entry, source FROM optout_check_urls(ARRAY[
+  'https://example.com/art/dragon.jpg',
+  'http://cdn.studio.example.org/a.png',
+  'https://www.example.com/other.jpg',
+  'http://exact.example.net/same',
+  'http://exact.example.net/same',
+  'http://192.0.2.7:80/pic.jpg',
+  'https://someone.github.io/pic.jpg',
+  'https://github.io/pic.jpg']);
+-- an array of two dimensions is read in storage order, as unnest() does
+SELECT ord, url, opted_out FROM optout_check_urls(ARRAY[['http://exact.example.net/1', 'x'], [NULL, 'http://www.example.com/']]);
+DELETE FROM optout_url WHERE source = 'later form';
+DELETE FROM optout_domain WHERE source = 'later list';
+
+-- Bigger lists and batches, checked against a plain query.  The function
+-- looks a batch up by a descent per key, or, when the batch has many keys
+-- per page of an index, by one pass over the whole index: a batch of 12
+-- URLs takes the first way and one of 2,000 the second, on both indexes
+-- (each descent counts as an index scan in pg_stat_user_indexes, the pass
+-- as one).  Batch URL i is a messy spelling of
+-- http://h<i%37>.site<i%23>.example.com/p/<i>?k=<i%5>; registered by URL
+-- are those with i%3 = 0 (and i%300 = 0 twice, the earlier entry
+-- winning); by domain site<k>.example.com with its subdomains for k in
+-- {0, 4, 8, 12, 16, 20}, the host h1.site1.example.com alone, and
+-- site2.example.com alone (which matches none: every URL is under a
+-- subdomain); 2,000 filler entries of each kind make the indexes several
+-- pages.  Entries for i%7 = 0 and site5 are added then deleted, and must
+-- match nothing.
+INSERT INTO optout_url (url, source)
+  SELECT format('http://h%s.site%s.example.com/p/%s?k=%s&fbclid=abc', j % 37, j % 23, j, j % 5), 'bulk'
+  FROM generate_series(3, 3000, 3) j
+  UNION ALL SELECT format('http://filler.example.org/%s', j), 'bulk' FROM generate_series(1, 2000) j;
+INSERT INTO optout_url (url, source)
+  SELECT format('HTTP://h%s.site%s.example.com/p/%s?k=%s', j % 37, j % 23, j, j % 5), 'bulk again'
+  FROM generate_series(300, 3000, 300) j;
+INSERT INTO optout_domain (domain, subdomains, source)
+  SELECT format('site%s.example.com', k), true, 'bulk' FROM generate_series(0, 20, 4) k
+  UNION ALL VALUES ('h1.site1.example.com', false, 'bulk'), ('site2.example.com', false, 'bulk')
+  UNION ALL SELECT format('filler%s.example.net', k), true, 'bulk' FROM generate_series(1, 2000) k;
+INSERT INTO optout_url (url, source)
+  SELECT format('http://h%s.site%s.example.com/p/%s?k=%s', j % 37, j % 23, j, j % 5), 'deleted'
+  FROM generate_series(7, 3000, 7) j;
+INSERT INTO optout_domain (domain, source) VALUES ('site5.example.com', 'deleted');
+DELETE FROM optout_url WHERE source = 'deleted';
+DELETE FROM optout_domain WHERE source = 'deleted';
+CREATE TABLE optout_batch AS
+  SELECT n, array_agg(format('HTTP://H%s.Site%s.Example.com:80/p/%s?utm_source=t&k=%s', i % 37, i % 23, i, i % 5)
+                      ORDER BY i) AS urls
+  FROM (VALUES (12), (2000)) b(n), generate_series(1, n) i GROUP BY n;
+-- the plain query: each URL's lowest URL entry, else its lowest domain entry
+CREATE FUNCTION optout_batch_by_query(urls text[])
+  RETURNS TABLE (ord bigint, normal text, opted_out boolean, reason text, entry_id bigint)
+  LANGUAGE sql STABLE
+  BEGIN ATOMIC
+    SELECT t.ord, url_normalize(t.url), coalesce(a.id, b.id) IS NOT NULL,
+           CASE WHEN a.id IS NOT NULL THEN 'url' WHEN b.id IS NOT NULL THEN 'domain' END,
+           coalesce(a.id, b.id)
+    FROM unnest(urls) WITH ORDINALITY t(url, ord),
+      LATERAL (SELECT min(o.id) AS id FROM optout_url o WHERE o.url_normal = url_normalize(t.url)) a,
+      LATERAL (SELECT min(d.id) AS id
+               FROM optout_domain d, unnest(url_host_domains(t.url)) WITH ORDINALITY h(name, level)
+               WHERE d.domain_normal = h.name AND (d.subdomains OR h.level = 1)) b;
+  END;
+-- the index scans counted for optout_url_key and optout_domain_normal
+CREATE FUNCTION optout_batch_scans(OUT url_scans bigint, OUT domain_scans bigint)
+  LANGUAGE sql STABLE
+  RETURN (SELECT (max(idx_scan) FILTER (WHERE indexrelname = 'optout_url_key'),
+                  max(idx_scan) FILTER (WHERE indexrelname = 'optout_domain_normal'))
+          FROM pg_stat_user_indexes);
+CREATE TABLE optout_batch_result AS
+  SELECT n, c.* FROM optout_batch, optout_check_urls(urls) c WITH NO DATA;
+SELECT pg_stat_force_next_flush();
+SELECT * FROM optout_batch_scans() \gset before_
+INSERT INTO optout_batch_result SELECT n, c.* FROM optout_batch, optout_check_urls(urls) c WHERE n = 12;
+SELECT pg_stat_force_next_flush();
+SELECT * FROM optout_batch_scans() \gset middle_
+INSERT INTO optout_batch_result SELECT n, c.* FROM optout_batch, optout_check_urls(urls) c WHERE n = 2000;
+SELECT pg_stat_force_next_flush();
+SELECT * FROM optout_batch_scans() \gset after_
+SELECT n, CASE WHEN url_scans = 1 THEN 'one pass' WHEN url_scans > 1 THEN 'descents' END AS url_lookup,
+       CASE WHEN domain_scans = 1 THEN 'one pass' WHEN domain_scans > 1 THEN 'descents' END AS domain_lookup
+FROM (VALUES (12, :middle_url_scans - :before_url_scans, :middle_domain_scans - :before_domain_scans),
+             (2000, :after_url_scans - :middle_url_scans, :after_domain_scans - :middle_domain_scans))
+  AS s(n, url_scans, domain_scans);
+SELECT n, count(*) AS urls, count(*) FILTER (WHERE reason = 'url') AS by_url,
+       count(*) FILTER (WHERE reason = 'domain') AS by_domain, count(*) FILTER (WHERE NOT opted_out) AS kept,
+       count(*) FILTER (WHERE source = 'bulk again') AS later_entry
+FROM optout_batch_result GROUP BY n ORDER BY n;
+-- rows where the function and the plain query differ, both ways
+SELECT b.n, (SELECT count(*) FROM (
+         (SELECT ord, normal, opted_out, reason, entry_id FROM optout_batch_result r WHERE r.n = b.n
+          EXCEPT ALL SELECT * FROM optout_batch_by_query(b.urls))
+         UNION ALL
+         (SELECT * FROM optout_batch_by_query(b.urls)
+          EXCEPT ALL SELECT ord, normal, opted_out, reason, entry_id FROM optout_batch_result r WHERE r.n = b.n)) d) AS differ
+FROM optout_batch b ORDER BY b.n;
+DROP TABLE optout_batch, optout_batch_result;
+DROP FUNCTION optout_batch_by_query(text[]), optout_batch_scans();
+DELETE FROM optout_url WHERE source IN ('bulk', 'bulk again');
+DELETE FROM optout_domain WHERE source = 'bulk';
+
 -- A picture: its mirrored and its turned copy find the registered
 -- original; an unrelated picture does not
 SELECT c.* FROM optout_pics p, optout_check_image(p.img) c WHERE p.name = 'clipart_mirror';
@@ -107,6 +222,18 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON optout_url, optout_domain, optout_image 
 GRANT USAGE ON SEQUENCE optout_url_id_seq, optout_domain_id_seq, optout_image_id_seq TO optout_test_editor;
 SET ROLE optout_test_checker;
 SELECT ord, opted_out, reason FROM optout_check_urls(ARRAY['http://studio.example.org/']);
+-- with row-level security on the registry, the batch check refuses to
+-- read past the policies (a superuser, who bypasses them, is served)
+RESET ROLE;
+ALTER TABLE optout_domain ENABLE ROW LEVEL SECURITY;
+SELECT ord, opted_out, reason FROM optout_check_urls(ARRAY['http://studio.example.org/']);
+SET ROLE optout_test_checker;
+\set VERBOSITY terse
+SELECT ord, opted_out, reason FROM optout_check_urls(ARRAY['http://studio.example.org/']);
+\set VERBOSITY default
+RESET ROLE;
+ALTER TABLE optout_domain DISABLE ROW LEVEL SECURITY;
+SET ROLE optout_test_checker;
 SELECT c.entry_id FROM optout_pics p, optout_check_image(p.img) c WHERE p.name = 'clipart_mirror';
 \set VERBOSITY terse
 INSERT INTO optout_url (url) VALUES ('https://example.com/new.jpg');

@@ -26,16 +26,13 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-#include "url/url.h"
+#include "url/url_sql.h"
 
 /* The Public Suffix List, loaded at the first url_domain() of a backend */
 static psl_ctx_t *url_psl = NULL;
 
-/*
- * Normalise a text argument; false when it is not a URL.  The result
- * lives in memory palloc'd in the current context.
- */
-static bool
+/* Normalise a text datum (url_sql.h) */
+bool
 UrlNormalizeText(text *arg, UrlNormal *res)
 {
 	size_t		len = VARSIZE_ANY_EXHDR(arg);
@@ -114,6 +111,29 @@ url_domain(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(domain));
 }
 
+/* The host of a normalised URL and the domains it is under (url_sql.h) */
+int
+UrlHostLevels(const UrlNormal *res, const char **levels)
+{
+	char	   *host = pnstrdup(res->text + res->host_start, res->host_len);
+	const char *domain = NULL;
+	int			n = 0;
+
+	if (res->host_kind == URL_HOST_DOMAIN)
+		domain = psl_registrable_domain(UrlPsl(), host);
+	for (const char *p = host;;)
+	{
+		levels[n++] = p;
+		if (domain == NULL || p >= domain)
+			break;
+		p = strchr(p, '.');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return n;
+}
+
 /*
  * The host of a URL and each domain it is under, down to its registrable
  * domain: images.cdn.example.co.uk gives {images.cdn.example.co.uk,
@@ -126,26 +146,16 @@ Datum
 url_host_domains(PG_FUNCTION_ARGS)
 {
 	UrlNormal	res;
-	char	   *host;
-	const char *domain = NULL;
+	const char **levels;
 	Datum	   *elems;
-	int			n = 0;
+	int			n;
 
 	if (!UrlNormalizeText(PG_GETARG_TEXT_PP(0), &res))
 		PG_RETURN_NULL();
-	host = pnstrdup(res.text + res.host_start, res.host_len);
-	if (res.host_kind == URL_HOST_DOMAIN)
-		domain = psl_registrable_domain(UrlPsl(), host);
-	elems = palloc(sizeof(Datum) * (res.host_len / 2 + 2));
-	for (const char *p = host;;)
-	{
-		elems[n++] = PointerGetDatum(cstring_to_text(p));
-		if (domain == NULL || p >= domain)
-			break;
-		p = strchr(p, '.');
-		if (p == NULL)
-			break;
-		p++;
-	}
+	levels = palloc(sizeof(char *) * URL_HOST_LEVELS_MAX(res.host_len));
+	n = UrlHostLevels(&res, levels);
+	elems = palloc(sizeof(Datum) * n);
+	for (int i = 0; i < n; i++)
+		elems[i] = PointerGetDatum(cstring_to_text(levels[i]));
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
