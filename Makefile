@@ -45,7 +45,7 @@ SHLIB_LINK = -ljpeg $(PNG_LIBS) -lidn2 -lpsl -lm
 LOADER = tools/img2pgsql/img2pgsql
 LOADER_SRCS = $(addprefix tools/img2pgsql/,main.c input.c sample.c pipeline.c output.c progress.c column.c)
 
-EXTRA_CLEAN = test/fuzz/fuzz_imghash test/fuzz/fuzz_url test/tools/imghash_cli test/tools/variants_cli test/tools/url_cli tmp_check $(LOADER)
+EXTRA_CLEAN = test/fuzz/fuzz_imghash test/fuzz/fuzz_url test/tools/imghash_cli test/tools/variants_cli test/tools/url_cli test/tools/postings_cli tmp_check $(LOADER)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -99,6 +99,11 @@ test/tools/variants_cli: test/tools/variants_cli.c test/tools/read_file.h $(CORE
 		test/tools/variants_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
 
 # URL normalisation from the command line, for the tests' reference and the benchmark
+# the caption index's posting codec, with AddressSanitizer and UBSan: test/tools/postings_reference.py drives it
+test/tools/postings_cli: test/tools/postings_cli.c src/caption/index/postings.c src/caption/index/postings.h
+	$(CC) -O1 -g -Wall -fsanitize=address,undefined -fno-sanitize-recover=all -I src -o $@ \
+		test/tools/postings_cli.c src/caption/index/postings.c
+
 test/tools/url_cli: test/tools/url_cli.c $(URL_SRCS) src/url/*.h
 	$(CC) -O2 -Wall -I src -o $@ test/tools/url_cli.c $(URL_SRCS) -lidn2
 

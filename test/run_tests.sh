@@ -6,8 +6,11 @@
 #  2. builds and installs the extension (make && make install);
 #  3. runs the pg_regress suite on a temporary cluster (--temp-instance);
 #  4. runs the TAP tests in test/t (PostgreSQL::Test::Cluster);
-#  5. runs the fuzz smoke tests (test/fuzz/run_fuzz.sh: the image core for
-#     a minute, URL normalisation for 20 s);
+#  5. checks the caption index's posting codec against a Python reading
+#     of its format (test/tools/postings_reference.py, the codec built with
+#     AddressSanitizer), then runs the fuzz smoke tests
+#     (test/fuzz/run_fuzz.sh: the image core for a minute, URL
+#     normalisation for 20 s);
 #  6. runs the demo on a subset (make demo LIMIT=300) and checks its results
 #     page in headless Chromium (make demo-test), then stops the demo
 #     cluster (its data stays in demo/data, reused by the next make demo);
@@ -123,6 +126,10 @@ if [ $status -ne 0 ]; then
 	done
 fi
 record $status "TAP tests"
+
+log "caption index posting codec against its reference (test/tools/postings_reference.py)"
+make -s test/tools/postings_cli && /usr/bin/python3 test/tools/postings_reference.py test/tools/postings_cli
+record $? "posting codec"
 
 log "fuzz smoke test (${FUZZ_SECONDS}s)"
 bash test/fuzz/run_fuzz.sh "$FUZZ_SECONDS"
