@@ -1,7 +1,8 @@
 #!/bin/bash
 #
 # bench_captions.sh -- caption search: imgsearch against PostgreSQL's built-in
-# full-text search and SQLite FTS5, on the same synthetic LAION-like captions
+# full-text search, RUM and SQLite FTS5, on the same synthetic LAION-like
+# captions
 #
 # Usage: test/bench/bench_captions.sh [1M|10M]      (default 1M)
 #
@@ -17,11 +18,14 @@
 #      RAM capped at 4GB; maintenance_work_mem 1GB; work_mem 64MB; no parallel
 #      query; jit off)
 #      and times the GIN index on caption_tsvector(caption) and the built-in
-#      GIN index on to_tsvector('simple', caption);
+#      GIN index on to_tsvector('simple', caption); later, with that GIN index
+#      dropped, a RUM index (Debian's postgresql-15-rum, installed as root
+#      when missing) on the same to_tsvector('simple', caption), which keeps
+#      positions and ranks from the index (ORDER BY <=>);
 #   3. builds an SQLite FTS5 table on the same captions (Python's sqlite3,
 #      one transaction) and times its queries in Python (time.perf_counter);
 #   4. times, for the rare and the common name as quoted phrases, the top 100
-#      by rank and count(*) on each engine: one warm-up then 11 runs, median.
+#      by rank and count(*) on each engine (imgsearch, built-in GIN, RUM, FTS5): one warm-up then 11 runs, median.
 #      PostgreSQL is timed client-side with psql's \timing over the unix socket
 #      (PREPARE once, EXECUTE 12 times in one session, plan_cache_mode default),
 #      next to the floor of that method (a prepared SELECT $1, which reads
@@ -67,6 +71,8 @@ BENCH_NAME=bench_captions
 . "$REPO_ROOT/test/bench/bench_lib.sh"
 
 bench_find_postgres
+PG_MAJOR=$("$PG_CONFIG" --version | sed 's/^PostgreSQL \([0-9]*\).*/\1/')
+[ -f "$PG_SHAREDIR/extension/rum.control" ] || bench_install "the RUM anchor" "postgresql-$PG_MAJOR-rum"
 "$PYTHON" -c 'import numpy, sqlite3; sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(x)")' ||
 	die "/usr/bin/python3 needs numpy (python3-numpy) and sqlite3 with FTS5"
 bench_pg_user
@@ -111,10 +117,10 @@ LOAD_S=$(elapsed "$start" "$(now)")
 sql -c 'VACUUM ANALYZE captions'
 TABLE_MB=$(sql -c "SELECT round(pg_table_size('captions') / 1048576.0)")
 
-build_index() {     # name expression -> "seconds size_mb"
+build_index() {     # name expression [method] -> "seconds size_mb"
 	local s e
 	s=$(now)
-	sql -c "CREATE INDEX $1 ON captions USING gin ($2)"
+	sql -c "CREATE INDEX $1 ON captions USING ${3:-gin} ($2)"
 	e=$(now)
 	echo "$(elapsed "$s" "$e") $(sql -c "SELECT round(pg_relation_size('$1') / 1048576.0)")"
 }
@@ -130,6 +136,9 @@ IMG_TOP="SELECT id FROM captions WHERE caption_matches(caption, \$1) ORDER BY ca
 IMG_COUNT="SELECT count(*) FROM captions WHERE caption_matches(caption, \$1)"
 FTS_TOP="SELECT id FROM captions WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', \$1) ORDER BY ts_rank_cd(to_tsvector('simple', caption), phraseto_tsquery('simple', \$1)) DESC LIMIT 100"
 FTS_COUNT="SELECT count(*) FROM captions WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', \$1)"
+# RUM ranks from the positions in its index: ORDER BY its distance operator
+RUM_TOP="SELECT id FROM captions WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', \$1) ORDER BY to_tsvector('simple', caption) <=> phraseto_tsquery('simple', \$1) LIMIT 100"
+RUM_COUNT=$FTS_COUNT
 
 declare -A MS ROWS SMS
 
@@ -197,9 +206,27 @@ pg_server_time fts_rare_count "$FTS_COUNT" "$RARE"
 pg_server_time fts_common_top "$FTS_TOP" "$COMMON"
 pg_server_time fts_common_count "$FTS_COUNT" "$COMMON"
 
+EXPLAIN_FTS=$(sql -c "PREPARE q(text) AS $FTS_TOP; EXPLAIN (ANALYZE, BUFFERS) EXECUTE q('$COMMON');")
+log "dropping the built-in GIN index; building RUM on to_tsvector('simple', caption)"
+sql -c 'DROP INDEX captions_fts_idx'
+sql -c 'CREATE EXTENSION rum'
+RUM_VERSION=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'rum'")
+read -r RUM_BUILD_S RUM_MB < <(build_index captions_rum_idx "to_tsvector('simple', caption) rum_tsvector_ops" rum)
+sql -c 'ANALYZE captions'
+sql -c 'CHECKPOINT'
+log "timing RUM queries, client and server side"
+pg_time rum_rare_top "$RUM_TOP" "$RARE"
+pg_time rum_rare_count "$RUM_COUNT" "$RARE"
+pg_time rum_common_top "$RUM_TOP" "$COMMON"
+pg_time rum_common_count "$RUM_COUNT" "$COMMON"
+pg_server_time rum_rare_top "$RUM_TOP" "$RARE"
+pg_server_time rum_rare_count "$RUM_COUNT" "$RARE"
+pg_server_time rum_common_top "$RUM_TOP" "$COMMON"
+pg_server_time rum_common_count "$RUM_COUNT" "$COMMON"
+
 log "EXPLAIN ANALYZE of the common-name top 100"
 EXPLAIN_IMG=$(sql -c "PREPARE q(text) AS $IMG_TOP; EXPLAIN (ANALYZE, BUFFERS, VERBOSE) EXECUTE q('\"$COMMON\"');")
-EXPLAIN_FTS=$(sql -c "PREPARE q(text) AS $FTS_TOP; EXPLAIN (ANALYZE, BUFFERS) EXECUTE q('$COMMON');")
+EXPLAIN_RUM=$(sql -c "PREPARE q(text) AS $RUM_TOP; EXPLAIN (ANALYZE, BUFFERS) EXECUTE q('$COMMON');")
 # the per-row cost of the pieces of caption_rank, over the common name's matches
 PIECES=$(sql <<EOF
 \\timing on
@@ -231,23 +258,27 @@ TOTAL_S=$(elapsed "$T_START" "$(now)")
 # ---------------------------------------------------------------- 4. report
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
-row() {     # label key
-	printf '%-26s %12s %12s %12s %10s\n' "$1" "${MS[img_$2]}" "${MS[fts_$2]}" "${MS[lite_$2]}" \
-		"$(ratio "${MS[img_$2]}" "${MS[lite_$2]}")"
+faster() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
+# label key: imgsearch, built-in, RUM, FTS5 and imgsearch over the faster
+# of RUM and FTS5 (issue 15's target: at most 1.0x)
+row() {
+	printf '%-18s %10s %10s %10s %10s %14s\n' "$1" "${MS[img_$2]}" "${MS[fts_$2]}" "${MS[rum_$2]}" \
+		"${MS[lite_$2]}" "$(ratio "${MS[img_$2]}" "$(faster "${MS[rum_$2]}" "${MS[lite_$2]}")")"
 }
 srow() {
-	printf '%-26s %12s %12s %12s %10s\n' "$1" "${SMS[img_$2]}" "${SMS[fts_$2]}" "${MS[lite_$2]}" \
-		"$(ratio "${SMS[img_$2]}" "${MS[lite_$2]}")"
+	printf '%-18s %10s %10s %10s %10s %14s\n' "$1" "${SMS[img_$2]}" "${SMS[fts_$2]}" "${SMS[rum_$2]}" \
+		"${MS[lite_$2]}" "$(ratio "${SMS[img_$2]}" "$(faster "${SMS[rum_$2]}" "${MS[lite_$2]}")")"
 }
 rows() {
-	printf '%-26s %12s %12s %12s\n' "$1" "${ROWS[img_$2]}" "${ROWS[fts_$2]}" "${ROWS[lite_$2]}"
+	printf '%-18s %10s %10s %10s %10s\n' "$1" "${ROWS[img_$2]}" "${ROWS[fts_$2]}" "${ROWS[rum_$2]}" "${ROWS[lite_$2]}"
 }
+header() { printf '%-18s %10s %10s %10s %10s %14s' query imgsearch built-in RUM "SQLite FTS5" "img/faster(RUM,FTS5)"; }
 
 cat <<EOF
 bench_captions: caption search at $SIZE captions ($N_ROWS rows)
   host: $(nproc) cores, ${RAM_MB} MB RAM, load average at start $LOAD_AT_START
   PostgreSQL $PG_VERSION (shared_buffers ${SB_MB}MB, maintenance_work_mem 1GB, work_mem $WORK_MEM, no parallel workers, jit off),
-  SQLite $SQLITE_VERSION (Python sqlite3, default pragmas)
+  RUM $RUM_VERSION (rum_tsvector_ops), SQLite $SQLITE_VERSION (Python sqlite3, default pragmas)
   captions: seed $CAPTION_SEED, ${TSV_MB} MB of text, generated in ${GEN_S} s, COPY in ${LOAD_S} s, table ${TABLE_MB} MB
   planted: "$RARE" in $N_RARE rows; "$COMMON" in $N_COMMON rows
            ($N_COMMON_EXACT as "Greg Rutkowski", the rest ~evenly greg_rutkowski / GregRutkowski / Greg Rutkowski's)
@@ -255,11 +286,12 @@ bench_captions: caption search at $SIZE captions ($N_ROWS rows)
 Index build                      time (s)    size (MB)
   imgsearch GIN caption_tsvector $(printf '%9s %12s' "$IMG_BUILD_S" "$IMG_MB")
   built-in GIN to_tsvector simple $(printf '%8s %12s' "$PG_BUILD_S" "$PG_MB")
+  RUM to_tsvector simple         $(printf '%9s %12s' "$RUM_BUILD_S" "$RUM_MB")
   SQLite FTS5 (whole db)         $(printf '%9s %12s' "$LITE_BUILD_S" "$LITE_MB")
 
 Query latency, median of $RUNS after a warm-up (ms); PostgreSQL: psql \\timing, client side,
 prepared statements over the unix socket; SQLite: time.perf_counter around execute+fetchall
-$(printf '%-26s %12s %12s %12s %10s' query imgsearch built-in "SQLite FTS5" img/SQLite)
+$(header)
 $(row "rare top 100" rare_top)
 $(row "rare count(*)" rare_count)
 $(row "common top 100" common_top)
@@ -269,14 +301,14 @@ $(row "common count(*)" common_count)
    and the round trip, which the in-process SQLite calls do not pay)
 
 Server side, median of $RUNS after a warm-up (ms): planning + execution from EXPLAIN (ANALYZE, TIMING OFF)
-$(printf '%-26s %12s %12s %12s %10s' query imgsearch built-in "SQLite FTS5" img/SQLite)
+$(header)
 $(srow "rare top 100" rare_top)
 $(srow "rare count(*)" rare_count)
 $(srow "common top 100" common_top)
 $(srow "common count(*)" common_count)
 
 Rows returned (top: rows, up to 100; count: the count)
-$(printf '%-26s %12s %12s %12s' query imgsearch built-in "SQLite FTS5")
+$(printf '%-18s %10s %10s %10s %10s' query imgsearch built-in RUM "SQLite FTS5")
 $(rows "rare top 100" rare_top)
 $(rows "rare count(*)" rare_count)
 $(rows "common top 100" common_top)
@@ -294,6 +326,9 @@ $EXPLAIN_IMG
 
 EXPLAIN (ANALYZE, BUFFERS) built-in common top 100:
 $EXPLAIN_FTS
+
+EXPLAIN (ANALYZE, BUFFERS) RUM common top 100:
+$EXPLAIN_RUM
 
 total wall time ${TOTAL_S} s
 EOF

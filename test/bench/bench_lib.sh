@@ -5,9 +5,9 @@
 # Gives: log, die, now, bench_count, median_min_max; bench_find_postgres (PG_BINDIR,
 # PG_SHAREDIR, and a check that imgsearch is installed); bench_need_python
 # (Debian's Pillow, numpy and scipy for /usr/bin/python3, installed as root
-# when missing); bench_pg_user (PG_SUPERUSER and as_pg, which runs a
-# command as the cluster's owner: the postgres system user when we are root,
-# since initdb refuses root); bench_work_dir (WORK_DIR and PG_DATA, removed
+# when missing); bench_install (Debian packages, as root); bench_pg_user
+# (PG_SUPERUSER and as_pg, which runs a command as the cluster's owner: the
+# postgres system user when we are root, since initdb refuses root); bench_work_dir (WORK_DIR and PG_DATA, removed
 # with the cluster on exit unless KEEP=1); bench_initdb (a trust-only
 # cluster in PG_DATA); bench_start_cluster (its server, socket only);
 # sql (psql on it); bench_python_times (the Python reference recipe's
@@ -42,16 +42,22 @@ bench_find_postgres() {
 		die "imgsearch is not installed in $PG_SHAREDIR: run make && make install"
 }
 
-bench_need_python() {
-	if ! /usr/bin/python3 -c 'import PIL, numpy, scipy.fftpack' 2>/dev/null; then
-		if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-			log "installing python3-pil python3-numpy python3-scipy"
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-				python3-pil python3-numpy python3-scipy >&2
-		else
-			die "/usr/bin/python3 needs Pillow, numpy and scipy (apt-get install python3-pil python3-scipy)"
-		fi
+# bench_install WHY PACKAGE...: install Debian packages (as root), or say
+# which to install
+bench_install() {
+	local why=$1
+	shift
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+		log "installing $* ($why)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2 || die "apt-get install $* failed"
+	else
+		die "$why needs: apt-get install $*"
 	fi
+}
+
+bench_need_python() {
+	/usr/bin/python3 -c 'import PIL, numpy, scipy.fftpack' 2>/dev/null ||
+		bench_install "Pillow, numpy and scipy for /usr/bin/python3" python3-pil python3-numpy python3-scipy
 }
 
 bench_pg_user() {
