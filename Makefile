@@ -98,12 +98,12 @@ test/tools/variants_cli: test/tools/variants_cli.c test/tools/read_file.h $(CORE
 	$(CC) -O2 -ffp-contract=off -Wall -I src/hash $(PNG_CFLAGS) -o $@ \
 		test/tools/variants_cli.c $(CORE_SRCS) -ljpeg $(PNG_LIBS) -lm
 
-# URL normalisation from the command line, for the tests' reference and the benchmark
 # the caption index's posting codec, with AddressSanitizer and UBSan: test/tools/postings_reference.py drives it
 test/tools/postings_cli: test/tools/postings_cli.c src/caption/index/postings.c src/caption/index/postings.h
 	$(CC) -O1 -g -Wall -fsanitize=address,undefined -fno-sanitize-recover=all -I src -o $@ \
 		test/tools/postings_cli.c src/caption/index/postings.c
 
+# URL normalisation from the command line, for the tests' reference and the benchmark
 test/tools/url_cli: test/tools/url_cli.c $(URL_SRCS) src/url/*.h
 	$(CC) -O2 -Wall -I src -o $@ test/tools/url_cli.c $(URL_SRCS) -lidn2
 

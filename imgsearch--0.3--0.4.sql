@@ -61,7 +61,8 @@ CREATE TABLE optout_url (
 );
 CREATE INDEX optout_url_normal ON optout_url (url_normal);
 -- the 64-bit key of the normal form, which optout_check_urls() looks a
--- batch up by (an int8 btree descends about twice as fast as a text one)
+-- batch up by in one walk along this index's leaves (int8 keys sort the
+-- same in every collation, and compare cheaply)
 CREATE INDEX optout_url_key ON optout_url (hashtextextended(url_normal, 0));
 COMMENT ON TABLE optout_url IS 'opt-out registry: links whose picture must not be used, matched by url_normalize()';
 
@@ -119,8 +120,9 @@ COMMENT ON FUNCTION optout_register_image(bytea, text, text, integer) IS 'add a 
 -- Check a batch of URLs: one row per element, in order, with the entry
 -- that opts it out (by exact URL, else by domain; the lowest id of a
 -- kind).  In C (src/optout/check_urls.c): each URL is normalised once,
--- then the batch's URL keys are looked up in optout_url_key, and its hosts
--- and parent domains in optout_domain_normal, one index scan each.
+-- then the batch's URL keys are looked up in optout_url_key (one walk
+-- along its leaves), and its hosts and parent domains in
+-- optout_domain_normal (a descent per name, or one pass over the index).
 CREATE FUNCTION optout_check_urls(urls text[],
 		OUT ord bigint, OUT url text, OUT normal text, OUT opted_out boolean,
 		OUT reason text, OUT entry_id bigint, OUT entry text, OUT source text)
