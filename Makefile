@@ -16,6 +16,12 @@ PGFILEDESC = "imgsearch - perceptual image hashes and Hamming search"
 CAPTION_OBJS = src/caption/tokenize.o src/caption/tsvector.o src/caption/query.o \
 	src/caption/highlight.o src/caption/rank.o
 
+# the caption index access method (src/caption/index/capindex.h)
+CAPINDEX_OBJS = src/caption/index/capindex_utils.o src/caption/index/capsegment.o \
+	src/caption/index/capbuild.o src/caption/index/capinsert.o src/caption/index/capread.o \
+	src/caption/index/capscan.o src/caption/index/capvacuum.o src/caption/index/capvalidate.o \
+	src/caption/index/postings.o
+
 # URL normalisation: plain C (libidn2), shared with the fuzzer and the test tool
 URL_OBJS = src/url/url_normalize.o src/url/url_host.o
 
@@ -23,13 +29,13 @@ URL_OBJS = src/url/url_normalize.o src/url/url_host.o
 CORE_OBJS = src/hash/imghash.o src/hash/decode_jpeg.o src/hash/decode_png.o \
 	src/hash/gray.o src/hash/resample.o src/hash/dct.o src/hash/hashbits.o src/hash/variants.o
 OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
-	src/image_sql.o $(CAPTION_OBJS) \
+	src/image_sql.o $(CAPTION_OBJS) $(CAPINDEX_OBJS) \
 	src/mih/mihutils.o src/mih/mihsegment.o src/mih/mihbuild.o src/mih/mihinsert.o \
 	src/mih/mihscan.o src/mih/mihprobe.o src/mih/mihradius.o src/mih/mihordered.o src/mih/mihvacuum.o src/mih/mihcost.o src/mih/mihvalidate.o \
 	$(URL_OBJS) src/url/url_sql.o src/optout/check_urls.o \
 	$(CORE_OBJS)
 
-REGRESS = phash_type hamming image_hash image_errors caption mih robust url optout upgrade
+REGRESS = phash_type hamming image_hash image_errors caption caption_index mih robust url optout upgrade
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 

@@ -146,3 +146,28 @@ CREATE FUNCTION optout_check_image(image bytea,
 		ORDER BY o.id, o.hash <~> v.hash;
 	END;
 COMMENT ON FUNCTION optout_check_image(bytea) IS 'the opt-out registry''s pictures that an uploaded picture, or a mirrored, turned, cropped or tilted copy of it, matches';
+
+-- The caption index (src/caption/index/capindex.h): an index access method
+-- of its own that keeps each caption's words with their positions, so that
+-- caption search is answered exactly from it, phrases included, with no
+-- word pairs.  CREATE INDEX ON images USING caption (caption), then
+-- WHERE caption @@@ 'query'.
+CREATE FUNCTION caption_match_op(caption text, query text) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION caption_match_op(text, text) IS 'the function of caption @@@ query: whether the caption matches the web-search style query, as caption_matches';
+
+CREATE OPERATOR @@@ (
+	LEFTARG = text, RIGHTARG = text, FUNCTION = caption_match_op,
+	RESTRICT = matchingsel, JOIN = matchingjoinsel);
+COMMENT ON OPERATOR @@@ (text, text) IS 'caption @@@ query: whether the caption matches the web-search style query (as caption_matches); served by a caption index';
+
+CREATE FUNCTION caption_handler(internal) RETURNS index_am_handler
+	AS 'MODULE_PATHNAME' LANGUAGE C;
+COMMENT ON FUNCTION caption_handler(internal) IS 'handler of the caption index access method';
+
+CREATE ACCESS METHOD caption TYPE INDEX HANDLER caption_handler;
+COMMENT ON ACCESS METHOD caption IS 'inverted index of caption words with positions: caption @@@ query, phrases exact';
+
+CREATE OPERATOR CLASS caption_ops DEFAULT FOR TYPE text USING caption AS
+	OPERATOR 1 @@@ (text, text);
+COMMENT ON OPERATOR CLASS caption_ops USING caption IS 'caption index operator class for text: caption @@@ query';

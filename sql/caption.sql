@@ -1,10 +1,11 @@
 -- Caption search: caption_tsvector, caption_tsquery and caption_matches.
 -- Each pair below says by hand whether the caption must match the query;
--- the test lists every pair where caption_matches disagrees.
+-- the test lists every pair where caption_matches disagrees (caption_index
+-- checks the caption index against them too).
 CREATE EXTENSION IF NOT EXISTS imgsearch;
 
-CREATE TEMP TABLE pairs (rule text, caption text, query text, should_match boolean);
-INSERT INTO pairs VALUES
+CREATE TABLE caption_pairs (rule text, caption text, query text, should_match boolean);
+INSERT INTO caption_pairs VALUES
 -- case folding
 ('case', 'Art by GREG RUTKOWSKI', 'greg rutkowski', true),
 ('case', 'art by greg rutkowski', 'Greg Rutkowski', true),
@@ -80,9 +81,9 @@ INSERT INTO pairs VALUES
 ('robust', '', 'dragon', false);
 
 SELECT rule, caption, query, should_match, caption_matches(caption, query) AS matches
-FROM pairs WHERE caption_matches(caption, query) IS DISTINCT FROM should_match
+FROM caption_pairs WHERE caption_matches(caption, query) IS DISTINCT FROM should_match
 ORDER BY rule, caption;
-SELECT count(*) AS pairs, count(DISTINCT rule) AS rules FROM pairs;
+SELECT count(*) AS pairs, count(DISTINCT rule) AS rules FROM caption_pairs;
 
 -- what the normalisation produces
 SELECT caption_tsvector('art by Greg-Rutkowski, GregRutkowski''s dragon Múcha 葛飾北斎 https://x.com/@loish_art');

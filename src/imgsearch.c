@@ -22,6 +22,7 @@
 
 #include "imgsearch.h"
 #include "mih.h"
+#include "caption/index/capindex.h"
 
 PG_MODULE_MAGIC;
 
@@ -45,4 +46,5 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("imgsearch");
 	MihInitOptions();
+	CapInitOptions();
 }

@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "storage/itemptr.h"
 
 /*
  * A phash is a 64-bit value passed by value; its bit 63 is ImageHash's
@@ -53,6 +54,31 @@ typedef struct HammingBall
 
 #define DatumGetHammingBallP(X)	((HammingBall *) DatumGetPointer(X))
 #define PG_GETARG_HAMMING_BALL_P(n) DatumGetHammingBallP(PG_GETARG_DATUM(n))
+
+/*
+ * A heap TID packed into 43 bits: block number above an 11-bit offset, as
+ * the mih and caption indexes store it.  Offset 0 (never a valid line
+ * pointer) marks an entry VACUUM removed.
+ */
+#define PACKED_TID_BITS			43
+#define PACKED_TID_OFFSET_BITS	11
+#define PACKED_TID_OFFSET_MASK	((UINT64CONST(1) << PACKED_TID_OFFSET_BITS) - 1)
+
+static inline uint64
+PackTid(ItemPointer tid)
+{
+	return ((uint64) ItemPointerGetBlockNumberNoCheck(tid) << PACKED_TID_OFFSET_BITS) |
+		ItemPointerGetOffsetNumberNoCheck(tid);
+}
+
+static inline void
+UnpackTid(uint64 packed, ItemPointer tid)
+{
+	ItemPointerSet(tid, (BlockNumber) (packed >> PACKED_TID_OFFSET_BITS),
+				   (OffsetNumber) (packed & PACKED_TID_OFFSET_MASK));
+}
+
+#define PackedTidIsDead(packed)	(((packed) & PACKED_TID_OFFSET_MASK) == 0)
 
 /* phash.c */
 extern Datum phash_in(PG_FUNCTION_ARGS);

@@ -104,6 +104,17 @@ extern bool CaptionTokensAdd(CaptionTokens *tokens, int off, int len, int pos,
 extern void CaptionTokenize(const char *text, int len, CaptionTokens *tokens);
 extern void CaptionAddWordPairs(CaptionTokens *tokens);
 
+/* Whether two texts hold the same bytes (a query cached between calls) */
+static inline bool
+CaptionSameText(const text *a, const text *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/* tsvector.c: a caption's tsvector, with word pairs or not */
+extern Datum CaptionVector(text *caption, bool pairs);
+
 /* query.c: a query's text as a tsquery, with word pairs for phrases or not */
 extern Datum CaptionQuery(text *query, bool pairs);
 

@@ -281,3 +281,45 @@ caption_phrase_tsquery(PG_FUNCTION_ARGS)
 		appendStringInfoString(&buf, "' '");
 	PG_RETURN_DATUM(DirectFunctionCall1(tsqueryin, CStringGetDatum(buf.data)));
 }
+
+/*
+ * caption @@@ query, the caption index's operator: caption_matches in C.
+ * The query's tsquery is kept between calls while the query is the same.
+ */
+typedef struct CaptionMatchCache
+{
+	text	   *query;
+	Datum		tsquery;
+} CaptionMatchCache;
+
+PG_FUNCTION_INFO_V1(caption_match_op);
+Datum
+caption_match_op(PG_FUNCTION_ARGS)
+{
+	text	   *caption = PG_GETARG_TEXT_PP(0);
+	text	   *query = PG_GETARG_TEXT_PP(1);
+	CaptionMatchCache *cache = fcinfo->flinfo->fn_extra;
+	Datum		vector;
+	bool		result;
+
+	if (cache == NULL || !CaptionSameText(cache->query, query))
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (cache == NULL)
+			cache = palloc0(sizeof(CaptionMatchCache));
+		else
+		{
+			pfree(cache->query);
+			pfree(DatumGetPointer(cache->tsquery));
+		}
+		cache->query = (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1));
+		cache->tsquery = CaptionQuery(query, true);
+		fcinfo->flinfo->fn_extra = cache;
+		MemoryContextSwitchTo(old);
+	}
+	vector = CaptionVector(caption, true);
+	result = DatumGetBool(DirectFunctionCall2(ts_match_vq, vector, cache->tsquery));
+	pfree(DatumGetPointer(vector));
+	PG_RETURN_BOOL(result);
+}

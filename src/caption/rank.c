@@ -168,8 +168,7 @@ caption_rank(PG_FUNCTION_ARGS)
 	int			nwords;
 	int			i;
 
-	if (rq == NULL || VARSIZE_ANY_EXHDR(rq->query) != VARSIZE_ANY_EXHDR(query) ||
-		memcmp(VARDATA_ANY(rq->query), VARDATA_ANY(query), VARSIZE_ANY_EXHDR(query)) != 0)
+	if (rq == NULL || !CaptionSameText(rq->query, query))
 	{
 		if (rq != NULL)
 			MemoryContextDelete(rq->context);

@@ -142,7 +142,7 @@ CaptionMakeTsvector(CaptionTokens *tokens, CaptionToken *items, int n)
 }
 
 /* The tsvector of a caption, with or without word pairs */
-static Datum
+Datum
 CaptionVector(text *caption, bool pairs)
 {
 	CaptionTokens tokens;

@@ -103,29 +103,6 @@ typedef MihPageOpaqueData *MihPageOpaque;
 #define MIH_PAGE_ID				0xFF84
 #define MihPageGetOpaque(page) ((MihPageOpaque) PageGetSpecialPointer(page))
 
-/*
- * A heap TID packed into 43 bits: block number above an 11-bit offset.
- * Offset 0 (never a valid line pointer) marks an entry VACUUM removed.
- */
-#define MIH_TID_BITS			43
-#define MIH_OFFSET_BITS			11
-#define MIH_OFFSET_MASK			((UINT64CONST(1) << MIH_OFFSET_BITS) - 1)
-
-static inline uint64
-MihPackTid(ItemPointer tid)
-{
-	return ((uint64) ItemPointerGetBlockNumberNoCheck(tid) << MIH_OFFSET_BITS) |
-		ItemPointerGetOffsetNumberNoCheck(tid);
-}
-
-static inline void
-MihUnpackTid(uint64 packed, ItemPointer tid)
-{
-	ItemPointerSet(tid, (BlockNumber) (packed >> MIH_OFFSET_BITS),
-				   (OffsetNumber) (packed & MIH_OFFSET_MASK));
-}
-
-#define MihTidIsDead(packed)	(((packed) & MIH_OFFSET_MASK) == 0)
 
 /*
  * Table pages.  After the page header: a MihTablePageHeader, then
@@ -155,7 +132,7 @@ typedef struct MihListEntry
 {
 	uint32		code_lo;		/* the code, in two halves so that the */
 	uint32		code_hi;		/* entry needs only 4-byte alignment */
-	uint16		tid[3];			/* MihPackTid, in 16-bit pieces */
+	uint16		tid[3];			/* PackTid, in 16-bit pieces */
 } MihListEntry;
 
 #define MIH_LIST_ENTRY_SIZE		sizeof(MihListEntry)	/* 16, with padding */
@@ -281,7 +258,7 @@ MihReadEntry(const char *p, int restbits, uint64 *rest, uint64 *tid)
 
 	memcpy(&v, p, sizeof(v));
 	*rest = (uint64) v & ((UINT64CONST(1) << restbits) - 1);
-	*tid = (uint64) (v >> restbits) & ((UINT64CONST(1) << MIH_TID_BITS) - 1);
+	*tid = (uint64) (v >> restbits) & ((UINT64CONST(1) << PACKED_TID_BITS) - 1);
 }
 
 static inline void

@@ -168,7 +168,7 @@ MihBuildCallback(Relation index, ItemPointer tid, Datum *values,
 		MihBuildSpill(bs, estimate);
 	}
 	bs->items[bs->nitems].code = DatumGetPHash(values[0]);
-	bs->items[bs->nitems].tid = MihPackTid(tid);
+	bs->items[bs->nitems].tid = PackTid(tid);
 	bs->nitems++;
 	bs->nrows++;
 }

@@ -84,7 +84,7 @@ MihAppendToChain(Relation index, bool nulls, PHash code, ItemPointer tid)
 		target = tailpage;
 
 	count = MihListPageCount(target);
-	MihListEntrySet(&MihListPageEntries(target)[*count], code, MihPackTid(tid));
+	MihListEntrySet(&MihListPageEntries(target)[*count], code, PackTid(tid));
 	(*count)++;
 	((PageHeader) target)->pd_lower += MIH_LIST_ENTRY_SIZE;
 	chain->nentries++;
@@ -218,7 +218,7 @@ MihCollectChain(Relation index, BlockNumber head, uint32 owner,
 		{
 			uint64		tid = MihListEntryTid(&entries[i]);
 
-			if (MihTidIsDead(tid))
+			if (PackedTidIsDead(tid))
 				continue;
 			(*items)[*nitems].code = MihListEntryCode(&entries[i]);
 			(*items)[*nitems].tid = tid;

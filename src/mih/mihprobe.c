@@ -36,7 +36,7 @@ MihScanChainPage(Relation index, MihScanOpaque so, BlockNumber blkno,
 		uint64		tid = MihListEntryTid(&entries[i]);
 		int			dist = PHashDistance(code, so->q);
 
-		if (dist <= so->limit && !MihTidIsDead(tid) && MihMatchesBalls(so, code))
+		if (dist <= so->limit && !PackedTidIsDead(tid) && MihMatchesBalls(so, code))
 			MihReport(so, tid, dist);
 	}
 	next = MihPageGetOpaque(page)->next;
@@ -133,7 +133,7 @@ MihScanKeysBody(MihScanOpaque so, Page page, int table, int kfrom, int kto,
 				continue;
 			dist += kd;
 			MihReadEntry(p, restbits, &rest, &tid);
-			if (MihTidIsDead(tid))
+			if (PackedTidIsDead(tid))
 				continue;
 			code = MihJoin(rest, key, shift, bits);
 			if (dedup)
@@ -237,7 +237,7 @@ MihScanUnionBody(MihScanOpaque so, Page page, int table, int kfrom, int kto,
 			if (!found)
 				continue;
 			MihReadEntry(p, restbits, &rest, &tid);
-			if (MihTidIsDead(tid))
+			if (PackedTidIsDead(tid))
 				continue;
 			if (so->recheck && !MihMatchesBalls(so, MihJoin(rest, key, shift, bits)))
 				continue;

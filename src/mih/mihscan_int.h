@@ -180,7 +180,7 @@ MihReport(MihScanOpaque so, uint64 packedtid, int dist)
 {
 	ItemPointerData tid;
 
-	MihUnpackTid(packedtid, &tid);
+	UnpackTid(packedtid, &tid);
 	if (!so->ordered)
 		MihTidListAdd(&so->batch, &tid);
 	else if (dist > so->floor)

@@ -339,7 +339,7 @@ MihCursorNext(Relation index, const MihLayout *layout, int table,
 		MihReadEntry(MihTablePageEntries(page) + (Size) c->entry * entry_size,
 					 restbits, &c->rest, &c->tid);
 		c->entry++;
-		if (!MihTidIsDead(c->tid))
+		if (!PackedTidIsDead(c->tid))
 			return c->valid = true;
 	}
 }

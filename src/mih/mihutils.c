@@ -135,7 +135,7 @@ MihLayoutFromMeta(const MihMetaPageData *meta, MihLayout *layout)
 		layout->shift[j] = meta->sub_shift[j];
 		layout->bits[j] = meta->sub_bits[j];
 		layout->entry_size[j] =
-			(PHASH_BITS - meta->sub_bits[j] + MIH_TID_BITS + 7) / 8;
+			(PHASH_BITS - meta->sub_bits[j] + PACKED_TID_BITS + 7) / 8;
 	}
 }
 

@@ -91,9 +91,9 @@ MihVacuumCollectPage(Relation index, const MihLayout *layout, BlockNumber blkno,
 	{
 		ItemPointerData itid;
 
-		if (MihTidIsDead(tids[e]))
+		if (PackedTidIsDead(tids[e]))
 			continue;
-		MihUnpackTid(tids[e], &itid);
+		UnpackTid(tids[e], &itid);
 		if (!callback(&itid, callback_state))
 		{
 			(*live)++;
@@ -126,7 +126,7 @@ MihVacuumMarkPage(Relation index, const MihLayout *layout, BlockNumber blkno,
 										BUFFER_LOCK_EXCLUSIVE, tids, &n);
 
 	for (int e = 0; e < n; e++)
-		if (!MihTidIsDead(tids[e]) &&
+		if (!PackedTidIsDead(tids[e]) &&
 			bsearch(&tids[e], deadtids->tids, deadtids->n, sizeof(uint64), MihCompareTids))
 			dead[ndead++] = e;
 	if (ndead > 0)
@@ -144,7 +144,7 @@ MihVacuumMarkPage(Relation index, const MihLayout *layout, BlockNumber blkno,
 						tid;
 
 			MihReadEntry(p, restbits, &rest, &tid);
-			MihWriteEntry(p, restbits, entry_size, rest, tid & ~MIH_OFFSET_MASK);
+			MihWriteEntry(p, restbits, entry_size, rest, tid & ~PACKED_TID_OFFSET_MASK);
 		}
 		GenericXLogFinish(state);
 	}
@@ -179,9 +179,9 @@ MihVacuumChain(Relation index, const MihChain *chain,
 			uint64		tid = MihListEntryTid(&entries[i]);
 			ItemPointerData itid;
 
-			if (MihTidIsDead(tid))
+			if (PackedTidIsDead(tid))
 				continue;
-			MihUnpackTid(tid, &itid);
+			UnpackTid(tid, &itid);
 			if (callback(&itid, callback_state))
 				dead[ndead++] = i;
 			else
@@ -198,7 +198,7 @@ MihVacuumChain(Relation index, const MihChain *chain,
 				MihListEntry *e = &entries[dead[i]];
 
 				MihListEntrySet(e, MihListEntryCode(e),
-								MihListEntryTid(e) & ~MIH_OFFSET_MASK);
+								MihListEntryTid(e) & ~PACKED_TID_OFFSET_MASK);
 			}
 			GenericXLogFinish(state);
 		}

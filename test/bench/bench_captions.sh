@@ -17,7 +17,8 @@
 #      cluster (unix socket in the temp directory, no TCP; shared_buffers 25% of
 #      RAM capped at 4GB; maintenance_work_mem 1GB; work_mem 64MB; no parallel
 #      query; jit off)
-#      and times the GIN index on caption_tsvector(caption) and the built-in
+#      and times the GIN index on caption_tsvector(caption), the caption
+#      index (USING caption, queried with caption @@@ q) and the built-in
 #      GIN index on to_tsvector('simple', caption); later, with that GIN index
 #      dropped, a RUM index (Debian's postgresql-15-rum, installed as root
 #      when missing) on the same to_tsvector('simple', caption), which keeps
@@ -25,7 +26,7 @@
 #   3. builds an SQLite FTS5 table on the same captions (Python's sqlite3,
 #      one transaction) and times its queries in Python (time.perf_counter);
 #   4. times, for the rare and the common name as quoted phrases, the top 100
-#      by rank and count(*) on each engine (imgsearch, built-in GIN, RUM, FTS5): one warm-up then 11 runs, median.
+#      by rank and count(*) on each engine (the caption index, imgsearch's GIN path, built-in GIN, RUM, FTS5): one warm-up then 11 runs, median.
 #      PostgreSQL is timed client-side with psql's \timing over the unix socket
 #      (PREPARE once, EXECUTE 12 times in one session, plan_cache_mode default),
 #      next to the floor of that method (a prepared SELECT $1, which reads
@@ -126,6 +127,8 @@ build_index() {     # name expression [method] -> "seconds size_mb"
 }
 log "building the imgsearch GIN index on caption_tsvector(caption)"
 read -r IMG_BUILD_S IMG_MB < <(build_index captions_img_idx 'caption_tsvector(caption)')
+log "building the caption index (USING caption) on caption"
+read -r CAP_BUILD_S CAP_MB < <(build_index captions_cap_idx caption caption)
 log "building the built-in GIN index on to_tsvector('simple', caption)"
 read -r PG_BUILD_S PG_MB < <(build_index captions_fts_idx "to_tsvector('simple', caption)")
 sql -c 'ANALYZE captions'
@@ -134,6 +137,9 @@ sql -c 'CHECKPOINT'
 
 IMG_TOP="SELECT id FROM captions WHERE caption_matches(caption, \$1) ORDER BY caption_rank(caption, \$1) DESC LIMIT 100"
 IMG_COUNT="SELECT count(*) FROM captions WHERE caption_matches(caption, \$1)"
+# the caption index: caption @@@ query (a bitmap scan; no top-k or count path yet)
+CAP_TOP="SELECT id FROM captions WHERE caption @@@ \$1 ORDER BY caption_rank(caption, \$1) DESC LIMIT 100"
+CAP_COUNT="SELECT count(*) FROM captions WHERE caption @@@ \$1"
 FTS_TOP="SELECT id FROM captions WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', \$1) ORDER BY ts_rank_cd(to_tsvector('simple', caption), phraseto_tsquery('simple', \$1)) DESC LIMIT 100"
 FTS_COUNT="SELECT count(*) FROM captions WHERE to_tsvector('simple', caption) @@ phraseto_tsquery('simple', \$1)"
 # RUM ranks from the positions in its index: ORDER BY its distance operator
@@ -188,6 +194,10 @@ log "timing PostgreSQL queries ($RUNS runs each after a warm-up)"
 # the floor of any query timed this way: a prepared statement that reads
 # nothing, over the same socket, through the same psql
 pg_time floor "SELECT \$1" "x"
+pg_time cap_rare_top "$CAP_TOP" "\"$RARE\""
+pg_time cap_rare_count "$CAP_COUNT" "\"$RARE\""
+pg_time cap_common_top "$CAP_TOP" "\"$COMMON\""
+pg_time cap_common_count "$CAP_COUNT" "\"$COMMON\""
 pg_time img_rare_top "$IMG_TOP" "\"$RARE\""
 pg_time img_rare_count "$IMG_COUNT" "\"$RARE\""
 pg_time img_common_top "$IMG_TOP" "\"$COMMON\""
@@ -197,6 +207,10 @@ pg_time fts_rare_count "$FTS_COUNT" "$RARE"
 pg_time fts_common_top "$FTS_TOP" "$COMMON"
 pg_time fts_common_count "$FTS_COUNT" "$COMMON"
 log "timing the same queries server side"
+pg_server_time cap_rare_top "$CAP_TOP" "\"$RARE\""
+pg_server_time cap_rare_count "$CAP_COUNT" "\"$RARE\""
+pg_server_time cap_common_top "$CAP_TOP" "\"$COMMON\""
+pg_server_time cap_common_count "$CAP_COUNT" "\"$COMMON\""
 pg_server_time img_rare_top "$IMG_TOP" "\"$RARE\""
 pg_server_time img_rare_count "$IMG_COUNT" "\"$RARE\""
 pg_server_time img_common_top "$IMG_TOP" "\"$COMMON\""
@@ -225,6 +239,7 @@ pg_server_time rum_common_top "$RUM_TOP" "$COMMON"
 pg_server_time rum_common_count "$RUM_COUNT" "$COMMON"
 
 log "EXPLAIN ANALYZE of the common-name top 100"
+EXPLAIN_CAP=$(sql -c "PREPARE q(text) AS $CAP_COUNT; EXPLAIN (ANALYZE, BUFFERS) EXECUTE q('\"$COMMON\"');")
 EXPLAIN_IMG=$(sql -c "PREPARE q(text) AS $IMG_TOP; EXPLAIN (ANALYZE, BUFFERS, VERBOSE) EXECUTE q('\"$COMMON\"');")
 EXPLAIN_RUM=$(sql -c "PREPARE q(text) AS $RUM_TOP; EXPLAIN (ANALYZE, BUFFERS) EXECUTE q('$COMMON');")
 # the per-row cost of the pieces of caption_rank, over the common name's matches
@@ -259,20 +274,21 @@ TOTAL_S=$(elapsed "$T_START" "$(now)")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 faster() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
-# label key: imgsearch, built-in, RUM, FTS5 and imgsearch over the faster
-# of RUM and FTS5 (issue 15's target: at most 1.0x)
+# label key: the caption index, imgsearch's GIN path, built-in, RUM, FTS5,
+# and the caption index over the faster of RUM and FTS5 (issue 15's
+# target: at most 1.0x)
 row() {
-	printf '%-18s %10s %10s %10s %10s %14s\n' "$1" "${MS[img_$2]}" "${MS[fts_$2]}" "${MS[rum_$2]}" \
-		"${MS[lite_$2]}" "$(ratio "${MS[img_$2]}" "$(faster "${MS[rum_$2]}" "${MS[lite_$2]}")")"
+	printf '%-18s %11s %10s %10s %10s %10s %14s\n' "$1" "${MS[cap_$2]}" "${MS[img_$2]}" "${MS[fts_$2]}" "${MS[rum_$2]}" \
+		"${MS[lite_$2]}" "$(ratio "${MS[cap_$2]}" "$(faster "${MS[rum_$2]}" "${MS[lite_$2]}")")"
 }
 srow() {
-	printf '%-18s %10s %10s %10s %10s %14s\n' "$1" "${SMS[img_$2]}" "${SMS[fts_$2]}" "${SMS[rum_$2]}" \
-		"${MS[lite_$2]}" "$(ratio "${SMS[img_$2]}" "$(faster "${SMS[rum_$2]}" "${MS[lite_$2]}")")"
+	printf '%-18s %11s %10s %10s %10s %10s %14s\n' "$1" "${SMS[cap_$2]}" "${SMS[img_$2]}" "${SMS[fts_$2]}" "${SMS[rum_$2]}" \
+		"${MS[lite_$2]}" "$(ratio "${SMS[cap_$2]}" "$(faster "${SMS[rum_$2]}" "${MS[lite_$2]}")")"
 }
 rows() {
-	printf '%-18s %10s %10s %10s %10s\n' "$1" "${ROWS[img_$2]}" "${ROWS[fts_$2]}" "${ROWS[rum_$2]}" "${ROWS[lite_$2]}"
+	printf '%-18s %11s %10s %10s %10s %10s\n' "$1" "${ROWS[cap_$2]}" "${ROWS[img_$2]}" "${ROWS[fts_$2]}" "${ROWS[rum_$2]}" "${ROWS[lite_$2]}"
 }
-header() { printf '%-18s %10s %10s %10s %10s %14s' query imgsearch built-in RUM "SQLite FTS5" "img/faster(RUM,FTS5)"; }
+header() { printf '%-18s %11s %10s %10s %10s %10s %14s' query "caption AM" "imgsrch GIN" built-in RUM "SQLite FTS5" "cap/faster(RUM,FTS5)"; }
 
 cat <<EOF
 bench_captions: caption search at $SIZE captions ($N_ROWS rows)
@@ -284,6 +300,7 @@ bench_captions: caption search at $SIZE captions ($N_ROWS rows)
            ($N_COMMON_EXACT as "Greg Rutkowski", the rest ~evenly greg_rutkowski / GregRutkowski / Greg Rutkowski's)
 
 Index build                      time (s)    size (MB)
+  caption index (USING caption)  $(printf '%9s %12s' "$CAP_BUILD_S" "$CAP_MB")
   imgsearch GIN caption_tsvector $(printf '%9s %12s' "$IMG_BUILD_S" "$IMG_MB")
   built-in GIN to_tsvector simple $(printf '%8s %12s' "$PG_BUILD_S" "$PG_MB")
   RUM to_tsvector simple         $(printf '%9s %12s' "$RUM_BUILD_S" "$RUM_MB")
@@ -308,7 +325,7 @@ $(srow "common top 100" common_top)
 $(srow "common count(*)" common_count)
 
 Rows returned (top: rows, up to 100; count: the count)
-$(printf '%-18s %10s %10s %10s %10s' query imgsearch built-in RUM "SQLite FTS5")
+$(printf '%-18s %11s %10s %10s %10s %10s' query "caption AM" "imgsrch GIN" built-in RUM "SQLite FTS5")
 $(rows "rare top 100" rare_top)
 $(rows "rare count(*)" rare_count)
 $(rows "common top 100" common_top)
@@ -320,6 +337,9 @@ Where imgsearch's time goes on the common name ($N_COMMON planted rows), psql \\
   count(*) via caption_matches (a two-word phrase: index, no recheck): ${T_MATCH} ms
   + caption_tsvector(caption) computed on every match:                ${T_TSV} ms
   + caption_rank(caption, query) computed on every match:             ${T_RANK} ms
+
+EXPLAIN (ANALYZE, BUFFERS) caption index common count:
+$EXPLAIN_CAP
 
 EXPLAIN (ANALYZE, BUFFERS, VERBOSE) imgsearch common top 100:
 $EXPLAIN_IMG

@@ -24,40 +24,7 @@ use Time::HiRes qw(usleep time);
 use FindBin;
 use lib "$FindBin::RealBin/../perl";
 use MihTest;
-
-# The server processes: the postmaster's children, from /proc
-sub server_pids
-{
-	my ($node) = @_;
-	my $pm = (split /\n/, slurp_file($node->data_dir . '/postmaster.pid'))[0];
-	my @pids = ($pm);
-	opendir(my $dh, '/proc') or die "cannot read /proc: $!";
-	foreach my $p (grep { /^\d+$/ } readdir($dh))
-	{
-		open(my $fh, '<', "/proc/$p/stat") or next;
-		my $stat = <$fh> // '';
-		close($fh);
-		push @pids, $p if $stat =~ /\)\s+\S+\s+(\d+)/ && $1 == $pm;
-	}
-	closedir($dh);
-	return @pids;
-}
-
-# SIGKILL to the postmaster and all its children at once, then wait until
-# they are gone (the old postmaster's PID in postmaster.pid must be free)
-sub crash
-{
-	my ($node) = @_;
-	my @pids = server_pids($node);
-	$node->kill9;
-	kill 'KILL', @pids;
-	my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
-	while (time() < $deadline && grep { kill 0, $_ } @pids)
-	{
-		usleep(50_000);
-	}
-	note('killed ' . scalar(@pids) . ' server processes');
-}
+use NodeTest;		# crash, page_digests
 
 # A client's script: autocommit single-row and multi-row INSERTs,
 # multi-statement transactions, and rolled-back transactions (ids from

@@ -25,15 +25,7 @@ use Test::More;
 use FindBin;
 use lib "$FindBin::RealBin/../perl";
 use MihTest;
-
-# The index pages of both nodes: "blkno:md5" lines, and their number
-sub page_digests
-{
-	my ($node, $idx) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT string_agg(b || ':' || md5(get_raw_page('$idx', b::int)), E'\\n' ORDER BY b) "
-		  . "FROM generate_series(0, pg_relation_size('$idx') / 8192 - 1) b");
-}
+use NodeTest;		# crash, page_digests
 
 # Output of the radius, = and k-nearest queries through the index
 sub index_outputs

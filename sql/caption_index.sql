@@ -1,0 +1,173 @@
+-- The caption index access method: USING caption (caption), served by
+-- caption @@@ query.  Its answers are checked against the hand-made pairs
+-- of the caption test and against caption_matches evaluated row by row (a
+-- sequential scan) on generated captions and queries: after the build,
+-- after inserts (the pending list), after deletes and VACUUM.
+CREATE EXTENSION IF NOT EXISTS imgsearch;
+SET jit = off;
+
+-- the operator means caption_matches
+SELECT count(*) AS pairs,
+       count(*) FILTER (WHERE (caption @@@ query) IS DISTINCT FROM caption_matches(caption, query)) AS differ
+FROM caption_pairs;
+
+-- the hand-made pairs through the index: every disagreement is listed
+CREATE TABLE pair_captions AS
+  SELECT row_number() OVER (ORDER BY rule, caption, query) AS id, * FROM caption_pairs;
+CREATE INDEX pair_captions_idx ON pair_captions USING caption (caption);
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF)
+SELECT p.rule, p.caption, p.query FROM pair_captions p
+WHERE p.should_match <> EXISTS (SELECT 1 FROM pair_captions c WHERE c.caption @@@ p.query AND c.id = p.id);
+SELECT p.rule, p.caption, p.query, p.should_match FROM pair_captions p
+WHERE p.should_match <> EXISTS (SELECT 1 FROM pair_captions c WHERE c.caption @@@ p.query AND c.id = p.id);
+RESET enable_seqscan;
+
+-- Generated captions: names with accents, camelCase and CJK, common
+-- words, thousands of rare words (so that the dictionary has several
+-- levels and common words several posting blocks), NULLs, repeated words
+-- and a few captions of thousands of words (autovacuum off: the test runs VACUUM itself)
+CREATE TABLE caps(id int PRIMARY KEY, caption text) WITH (autovacuum_enabled = off);
+INSERT INTO caps
+SELECT i,
+  concat_ws(' ',
+    (ARRAY['Greg Rutkowski','GregRutkowski','Björk Guðmundsdóttir','Antonín Dvořák','Łukasz Żak','Hokusai 葛飾北斎','東京タワー at night','Alfons Mucha''s','Jean-Michel Basquiat','McDonald farm', NULL])[1 + (i * 7) % 11],
+    (ARRAY['painting','portrait','landscape','of','a','the','dragon','castle','art','by','trending','on','artstation'])[1 + (i * 13) % 13],
+    (ARRAY['painting','portrait','landscape','of','a','the','dragon','castle','art','by','trending','on','artstation'])[1 + (i * 5 + 3) % 13],
+    'w' || ((i * 7919) % 4999),
+    CASE WHEN i % 3 = 0 THEN 'x' || ((i * 104729) % 3001) END,
+    (ARRAY['greg','rutkowski','mucha','dragon','of the','a b c','night','tower'])[1 + (i * 3) % 8],
+    CASE WHEN i % 50 = 0 THEN repeat('dragon castle ', 20) END,
+    CASE WHEN i % 997 = 0 THEN repeat('long' || i || ' ', 3000) END)
+FROM generate_series(1, 20000) i;
+UPDATE caps SET caption = NULL WHERE id % 101 = 0;
+CREATE TABLE queries(qid serial, query text);
+INSERT INTO queries(query) VALUES
+ ('greg rutkowski'), ('"greg rutkowski"'), ('gregrutkowski'), ('GregRutkowski'), ('"rutkowski greg"'),
+ ('bjork'), ('Björk'), ('dvorak'), ('lukasz zak'), ('葛飾北斎'), ('北'), ('葛'), ('東京'), ('タワー'),
+ ('mucha'), ('"alfons mucha"'), ('mucha''s'), ('basquiat'), ('"jean michel basquiat"'), ('jean-michel'),
+ ('dragon'), ('dragon castle'), ('"dragon castle"'), ('"castle dragon"'), ('"dragon castle dragon castle"'),
+ ('dragon -castle'), ('-dragon'), ('-dragon -castle'), ('dragon or castle'), ('mucha or basquiat'),
+ ('"of the"'), ('"a b c"'), ('"b c"'), ('a b c'), ('"the dragon"'), ('trending on artstation'), ('"trending on artstation"'),
+ ('"on artstation"'), ('w17'), ('w17 or w18'), ('w4998'), ('x5'), ('w100 x200'), ('nothingatall'), (''), ('   '), ('-'),
+ ('"'), ('""'), ('or'), ('greg or'), ('or greg'), ('long997'), ('"long997 long997"'), ('"long997 long997 long997"'),
+ ('"long1994 long1994"'), ('mcdonald'), ('"mc donald"'), ('McDonald'), ('farm -mcdonald'), ('night tower'),
+ ('"at night"'), ('"tower at night"'), ('-greg -rutkowski dragon'), ('painting -painting'), ('"painting portrait"');
+INSERT INTO queries(query)
+SELECT 'w' || (i * 37 % 4999) || ' ' || (ARRAY['painting','"of the"','-dragon','or castle','art'])[1 + i % 5] FROM generate_series(1, 60) i;
+INSERT INTO queries(query)
+SELECT '"' || split_part(caption, ' ', 2) || ' ' || split_part(caption, ' ', 3) || ' ' || split_part(caption, ' ', 4) || '"'
+FROM caps WHERE id % 211 = 0 AND caption IS NOT NULL;
+
+-- rows of every query: through the index, and by caption_matches on every
+-- row (a sequential scan)
+CREATE FUNCTION pg_temp.compare() RETURNS TABLE (index_rows_equal boolean, only_index bigint, only_seq bigint, queries_with_rows bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+  SET LOCAL enable_seqscan = off;
+  SET LOCAL enable_indexscan = off;
+  CREATE TEMP TABLE via_index ON COMMIT DROP AS
+    SELECT q.qid, c.id FROM queries q, LATERAL (SELECT id FROM caps WHERE caption @@@ q.query) c;
+  SET LOCAL enable_seqscan = on;
+  SET LOCAL enable_bitmapscan = off;
+  -- caption_matches(c, q) is caption_tsvector(c) @@ caption_tsquery(q):
+  -- each side computed once per row and per query
+  CREATE TEMP TABLE via_seq ON COMMIT DROP AS
+    WITH v AS MATERIALIZED (SELECT id, caption_tsvector(caption) AS v FROM caps),
+         t AS MATERIALIZED (SELECT qid, caption_tsquery(query) AS t FROM queries)
+    SELECT t.qid, v.id FROM t JOIN v ON v.v @@ t.t;
+  RETURN QUERY SELECT
+    (SELECT count(*) FROM via_index) = (SELECT count(*) FROM via_seq),
+    (SELECT count(*) FROM (SELECT * FROM via_index EXCEPT SELECT * FROM via_seq) x),
+    (SELECT count(*) FROM (SELECT * FROM via_seq EXCEPT SELECT * FROM via_index) x),
+    (SELECT count(DISTINCT qid) FROM via_seq);
+END $$;
+
+CREATE INDEX caps_idx ON caps USING caption (caption);
+SET enable_seqscan = off;
+SET enable_indexscan = off;
+EXPLAIN (COSTS OFF) SELECT q.qid, c.id FROM queries q, LATERAL (SELECT id FROM caps WHERE caption @@@ q.query) c;
+RESET enable_seqscan;
+RESET enable_indexscan;
+SELECT count(*) AS queries FROM queries;
+SELECT * FROM pg_temp.compare();
+
+-- two keys in one scan
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM caps WHERE caption @@@ 'dragon' AND caption @@@ '"of the"';
+SELECT count(*) FROM caps WHERE caption @@@ 'dragon' AND caption @@@ '"of the"';
+RESET enable_seqscan;
+SELECT count(*) FROM caps WHERE caption_matches(caption, 'dragon') AND caption_matches(caption, '"of the"');
+
+-- inserts go to the pending list, read by every scan: copies of a third
+-- of the rows, and captions whose entries span several pages
+INSERT INTO caps SELECT id + 100000, caption FROM caps WHERE id % 3 = 1;
+INSERT INTO caps VALUES (200000, repeat('dragon castle greg rutkowski ', 2000)),
+                        (200001, repeat('葛飾北斎', 3000)), (200002, NULL), (200003, '');
+SELECT * FROM pg_temp.compare();
+
+-- VACUUM marks the removed rows dead in the index: the index scan then
+-- returns exactly the live rows (EXPLAIN ANALYZE's rows of the index scan
+-- against a count by sequential scan)
+CREATE FUNCTION pg_temp.index_rows(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  SET LOCAL enable_seqscan = off;
+  SET LOCAL enable_indexscan = off;
+  EXECUTE format('EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) SELECT count(*) FROM caps WHERE caption @@@ %L', q) INTO plan;
+  RETURN (plan->0->'Plan'->'Plans'->0->'Plans'->0->>'Actual Rows')::bigint;
+END $$;
+DELETE FROM caps WHERE id % 7 = 0;
+SELECT pg_temp.index_rows('dragon') > count(*) AS dead_rows_returned FROM caps WHERE caption_matches(caption, 'dragon');
+VACUUM caps;
+SELECT pg_temp.index_rows('dragon') = count(*) AS only_live_rows FROM caps WHERE caption_matches(caption, 'dragon');
+SELECT pg_temp.index_rows('greg') = count(*) AS only_live_rows FROM caps WHERE caption_matches(caption, 'greg');
+SELECT * FROM pg_temp.compare();
+
+-- REINDEX writes the pending list into the segment; in 1MB of
+-- maintenance_work_mem the build's sort spills to temporary files
+SET maintenance_work_mem = '1MB';
+REINDEX INDEX caps_idx;
+RESET maintenance_work_mem;
+SELECT * FROM pg_temp.compare();
+
+-- CREATE INDEX CONCURRENTLY: built, then the rows it missed inserted
+DROP INDEX caps_idx;
+CREATE INDEX CONCURRENTLY caps_idx ON caps USING caption (caption);
+SELECT indisvalid FROM pg_index WHERE indexrelid = 'caps_idx'::regclass;
+SELECT * FROM pg_temp.compare();
+
+-- TRUNCATE, then an unlogged table
+TRUNCATE caps;
+INSERT INTO caps VALUES (1, 'Greg Rutkowski'), (2, 'greg');
+SET enable_seqscan = off;
+SELECT id FROM caps WHERE caption @@@ '"greg rutkowski"';
+RESET enable_seqscan;
+CREATE UNLOGGED TABLE caps_unlogged AS SELECT 1 AS id, 'a dragon by Loish'::text AS caption;
+CREATE INDEX ON caps_unlogged USING caption (caption);
+SET enable_seqscan = off;
+SELECT id FROM caps_unlogged WHERE caption @@@ 'loish dragon';
+RESET enable_seqscan;
+
+-- the one known difference (README, Limits): a word repeated over 256
+-- times keeps its first 256 positions, so a phrase only its later copies
+-- make is found by caption_matches (through the word pair 'a b') and not
+-- by the index, which reads the words' positions
+INSERT INTO caps VALUES (3, repeat('a ', 300) || 'b');
+SET enable_seqscan = off;
+SELECT id FROM caps WHERE caption @@@ '"a b"';
+RESET enable_seqscan;
+SELECT id FROM caps WHERE caption_matches(caption, '"a b"');
+
+-- a NULL query matches nothing
+SET enable_seqscan = off;
+SELECT count(*) FROM caps WHERE caption @@@ (SELECT NULL::text);
+RESET enable_seqscan;
+
+-- errors
+CREATE INDEX ON caps USING caption (caption) WITH (pending_list_limit = 1024);
+CREATE INDEX ON caps USING caption (id);
+CREATE INDEX ON caps USING caption (caption, caption);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'caption_ops';
+
+DROP TABLE caps, queries, pair_captions, caps_unlogged, caption_pairs;

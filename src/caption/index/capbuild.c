@@ -1,0 +1,265 @@
+/*-------------------------------------------------------------------------
+ *
+ * capbuild.c
+ *	  Build a caption index: scan the table, number each caption in the
+ *	  order it comes, and sort one (word, ordinal, positions) record per
+ *	  word of each caption with tuplesort, in maintenance_work_mem and
+ *	  spilling to temporary files beyond it; the sorted records are the
+ *	  posting lists of one segment, written as they come (capsegment.c).
+ *
+ * A record is a bytea compared as bytes: the word, a 0 byte (no word holds
+ * one, so a word sorts before the longer words it begins, as the
+ * dictionary orders them), the ordinal big-endian, then the caption's
+ * length in words and the word's positions.
+ *
+ * src/caption/index/capbuild.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "capindex.h"
+
+#include "access/tableam.h"
+#include "catalog/index.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
+#include "commands/progress.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/smgr.h"
+#include "utils/memutils.h"
+#include "utils/tuplesort.h"
+
+#include "../caption_int.h"
+
+#define CAP_PHASE_SCAN		2
+#define CAP_PHASE_WRITE		3
+
+typedef struct CapBuildState
+{
+	Tuplesortstate *sort;
+	CapSegmentWriter *writer;
+	MemoryContext tmpcxt;
+	double		indtuples;
+} CapBuildState;
+
+/* A caption's length: how many positions its words have */
+static int
+CapVectorLength(TSVector vector)
+{
+	WordEntry  *we = ARRPTR(vector);
+	int			len = 0;
+
+	for (int i = 0; i < vector->size; i++)
+		len += POSDATALEN(vector, &we[i]);
+	return len;
+}
+
+/* Sort one record per word of a numbered caption */
+static void
+CapSortVector(Tuplesortstate *sort, TSVector vector, uint32 ord, int doclen)
+{
+	WordEntry  *we = ARRPTR(vector);
+	uint16		len16 = Min(doclen, CAP_MAX_DOC_LEN);
+
+	for (int i = 0; i < vector->size; i++)
+	{
+		int			npos = POSDATALEN(vector, &we[i]);
+		WordEntryPos *pos = POSDATAPTR(vector, &we[i]);
+		Size		size = VARHDRSZ + we[i].len + 1 + 4 + 2 + 2 * npos;
+		bytea	   *rec = palloc(size);
+		char	   *p = VARDATA(rec);
+
+		SET_VARSIZE(rec, size);
+		memcpy(p, STRPTR(vector) + we[i].pos, we[i].len);
+		p += we[i].len;
+		*p++ = 0;
+		*p++ = (char) (ord >> 24);
+		*p++ = (char) (ord >> 16);
+		*p++ = (char) (ord >> 8);
+		*p++ = (char) ord;
+		memcpy(p, &len16, 2);
+		p += 2;
+		for (int k = 0; k < npos; k++)
+		{
+			uint16		v = WEP_GETPOS(pos[k]);
+
+			memcpy(p, &v, 2);
+			p += 2;
+		}
+		tuplesort_putdatum(sort, PointerGetDatum(rec), false);
+		pfree(rec);
+	}
+}
+
+static void
+CapBuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+				 bool tupleIsAlive, void *arg)
+{
+	CapBuildState *st = arg;
+	MemoryContext old;
+	TSVector	vector;
+	int			doclen;
+	uint32		ord;
+
+	if (isnull[0])
+		return;
+	old = MemoryContextSwitchTo(st->tmpcxt);
+	vector = DatumGetTSVector(CaptionVector(DatumGetTextPP(values[0]), false));
+	doclen = CapVectorLength(vector);
+	ord = CapSegmentAddDoc(st->writer, tid, doclen);
+	CapSortVector(st->sort, vector, ord, doclen);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(st->tmpcxt);
+	st->indtuples++;
+}
+
+/* Write the sorted records as the segment's words and postings */
+static void
+CapWriteSorted(Tuplesortstate *sort, CapSegmentWriter *w, MemoryContext tmpcxt)
+{
+	char		word[256];
+	int			wordlen = -1;
+	uint16	   *positions = palloc(CAP_MAX_POS * sizeof(uint16));
+	Datum		d;
+	bool		isnull;
+	int64		n = 0;
+	MemoryContext old = MemoryContextSwitchTo(tmpcxt);
+
+	while (tuplesort_getdatum(sort, true, &d, &isnull, NULL))
+	{
+		bytea	   *rec = DatumGetByteaPP(d);
+		const char *p = VARDATA_ANY(rec);
+		int			size = VARSIZE_ANY_EXHDR(rec);
+		int			wl = strnlen(p, size);
+		uint32		ord;
+		uint16		doclen;
+		int			npos = (size - wl - 7) / 2;
+
+		if (wl == 0 || wl > 255 || size < wl + 9 || (size - wl - 7) % 2 != 0)
+			elog(ERROR, "caption index build: a malformed sort record");
+		if (wl != wordlen || memcmp(word, p, wl) != 0)
+		{
+			if (wordlen > 0)
+				CapSegmentEndWord(w);
+			memcpy(word, p, wl);
+			wordlen = wl;
+			CapSegmentBeginWord(w, word, wl);
+		}
+		p += wl + 1;
+		ord = ((uint32) (uint8) p[0] << 24) | ((uint32) (uint8) p[1] << 16) |
+			((uint32) (uint8) p[2] << 8) | (uint8) p[3];
+		memcpy(&doclen, p + 4, 2);
+		memcpy(positions, p + 6, npos * 2);
+		CapSegmentAddPosting(w, ord, doclen, positions, npos);
+		if (++n % 65536 == 0)
+		{
+			MemoryContextReset(tmpcxt);
+			CHECK_FOR_INTERRUPTS();
+		}
+		else
+			pfree(DatumGetPointer(d));
+	}
+	if (wordlen > 0)
+		CapSegmentEndWord(w);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(tmpcxt);
+	pfree(positions);
+}
+
+IndexBuildResult *
+capbuild(Relation heap, Relation index, IndexInfo *indexInfo)
+{
+	IndexBuildResult *result;
+	CapBuildState st;
+	CapSegment	seg;
+	Buffer		metabuf;
+
+	if (RelationGetNumberOfBlocks(index) != 0)
+		elog(ERROR, "index \"%s\" already contains data",
+			 RelationGetRelationName(index));
+
+	/* block 0 first, so that the segment's pages come after it */
+	metabuf = CapNewBuffer(index);
+	if (BufferGetBlockNumber(metabuf) != CAP_METAPAGE_BLKNO)
+		elog(ERROR, "caption index: the metapage is not block 0");
+	UnlockReleaseBuffer(metabuf);
+
+	memset(&st, 0, sizeof(st));
+	st.tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "caption build",
+									  ALLOCSET_DEFAULT_SIZES);
+	st.sort = tuplesort_begin_datum(BYTEAOID, ByteaLessOperator, InvalidOid,
+									false, maintenance_work_mem, NULL,
+									TUPLESORT_NONE);
+	st.writer = CapSegmentBegin(index, 2);
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, CAP_PHASE_SCAN);
+	table_index_build_scan(heap, index, indexInfo, false, true,
+						   CapBuildCallback, &st, NULL);
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, CAP_PHASE_WRITE);
+	tuplesort_performsort(st.sort);
+	CapWriteSorted(st.sort, st.writer, st.tmpcxt);
+	tuplesort_end(st.sort);
+	CapSegmentFinish(st.writer, &seg);
+
+	/* the metapage, now that the segment is whole */
+	{
+		GenericXLogState *state;
+		Page		page;
+		CapMetaPageData *meta;
+
+		metabuf = ReadBuffer(index, CAP_METAPAGE_BLKNO);
+		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+		state = GenericXLogStart(index);
+		page = GenericXLogRegisterBuffer(state, metabuf, GENERIC_XLOG_FULL_IMAGE);
+		CapInitPage(page, CAP_PAGE_META, 0, 0);
+		meta = CapPageGetMeta(page);
+		CapInitMeta(meta);
+		meta->next_owner = 3;
+		meta->nsegments = 1;
+		meta->segments[0] = seg;
+		((PageHeader) page)->pd_lower += sizeof(CapMetaPageData);
+		GenericXLogFinish(state);
+		UnlockReleaseBuffer(metabuf);
+	}
+	MemoryContextDelete(st.tmpcxt);
+
+	result = palloc(sizeof(IndexBuildResult));
+	result->heap_tuples = st.indtuples;
+	result->index_tuples = st.indtuples;
+	return result;
+}
+
+/* The init fork of an unlogged table's index: a metapage, no segment */
+void
+capbuildempty(Relation index)
+{
+	Page		page = (Page) palloc(BLCKSZ);
+
+	CapInitPage(page, CAP_PAGE_META, 0, 0);
+	CapInitMeta(CapPageGetMeta(page));
+	((PageHeader) page)->pd_lower += sizeof(CapMetaPageData);
+	PageSetChecksumInplace(page, CAP_METAPAGE_BLKNO);
+	smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, CAP_METAPAGE_BLKNO,
+			  (char *) page, true);
+	log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM,
+				CAP_METAPAGE_BLKNO, page, true);
+	smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
+	pfree(page);
+}
+
+char *
+capbuildphasename(int64 phasenum)
+{
+	switch (phasenum)
+	{
+		case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+			return "initializing";
+		case CAP_PHASE_SCAN:
+			return "reading the table and sorting the words";
+		case CAP_PHASE_WRITE:
+			return "writing the segment";
+		default:
+			return NULL;
+	}
+}
