@@ -18,7 +18,7 @@ CAPTION_OBJS = src/caption/tokenize.o src/caption/tsvector.o src/caption/query.o
 
 # the caption index access method (src/caption/index/capindex.h)
 CAPINDEX_OBJS = src/caption/index/capindex_utils.o src/caption/index/capsegment.o \
-	src/caption/index/capbuild.o src/caption/index/capinsert.o src/caption/index/capread.o \
+	src/caption/index/capbuild.o src/caption/index/capflush.o src/caption/index/capinsert.o src/caption/index/capread.o \
 	src/caption/index/capscan.o src/caption/index/capvacuum.o src/caption/index/capvalidate.o \
 	src/caption/index/postings.o
 
@@ -29,7 +29,7 @@ URL_OBJS = src/url/url_normalize.o src/url/url_host.o
 CORE_OBJS = src/hash/imghash.o src/hash/decode_jpeg.o src/hash/decode_png.o \
 	src/hash/gray.o src/hash/resample.o src/hash/dct.o src/hash/hashbits.o src/hash/variants.o
 OBJS = src/imgsearch.o src/phash.o src/hamming.o src/hamming_selfuncs.o \
-	src/image_sql.o $(CAPTION_OBJS) $(CAPINDEX_OBJS) \
+	src/image_sql.o src/page_drops.o $(CAPTION_OBJS) $(CAPINDEX_OBJS) \
 	src/mih/mihutils.o src/mih/mihsegment.o src/mih/mihbuild.o src/mih/mihinsert.o \
 	src/mih/mihscan.o src/mih/mihprobe.o src/mih/mihradius.o src/mih/mihordered.o src/mih/mihvacuum.o src/mih/mihcost.o src/mih/mihvalidate.o \
 	$(URL_OBJS) src/url/url_sql.o src/optout/check_urls.o \

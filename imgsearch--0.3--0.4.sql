@@ -171,3 +171,10 @@ COMMENT ON ACCESS METHOD caption IS 'inverted index of caption words with positi
 CREATE OPERATOR CLASS caption_ops DEFAULT FOR TYPE text USING caption AS
 	OPERATOR 1 @@@ (text, text);
 COMMENT ON OPERATOR CLASS caption_ops USING caption IS 'caption index operator class for text: caption @@@ query';
+
+CREATE FUNCTION caption_index_stats(index regclass,
+		OUT segments integer, OUT documents bigint, OUT dead_documents bigint,
+		OUT words bigint, OUT pending_entries bigint, OUT pending_pages bigint,
+		OUT pages bigint)
+	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION caption_index_stats(regclass) IS 'what a caption index holds: segments, documents (dead ones included) and distinct words in them, pending list entries and pages, index pages';

@@ -137,6 +137,35 @@ CREATE INDEX CONCURRENTLY caps_idx ON caps USING caption (caption);
 SELECT indisvalid FROM pg_index WHERE indexrelid = 'caps_idx'::regclass;
 SELECT * FROM pg_temp.compare();
 
+-- past pending_list_limit (64 kB here) the pending list is written as a
+-- segment, as often as it fills
+ALTER INDEX caps_idx SET (pending_list_limit = 64);
+SELECT segments, pending_entries FROM caption_index_stats('caps_idx');
+INSERT INTO caps SELECT id + 300000, caption FROM caps WHERE id <= 8000;
+SELECT segments > 4 AS flushed, pending_pages <= 8 AS within_the_limit,
+       documents + pending_entries = (SELECT count(*) FROM caps WHERE caption IS NOT NULL) + dead_documents AS every_row
+FROM caption_index_stats('caps_idx');
+SELECT * FROM pg_temp.compare();
+
+-- deletes, then VACUUM: it writes the pending list as one more segment,
+-- marks the removed rows dead and hands the pages of the lists written
+-- (once no snapshot can read them: a transaction id taken after the
+-- drops) to the free space map; the next flushes reuse them
+DELETE FROM caps WHERE id % 5 = 0;
+SELECT txid_current() > 0 AS new_xid;
+VACUUM caps;
+SELECT pending_entries, dead_documents > 0 AS dead_marked FROM caption_index_stats('caps_idx');
+SELECT * FROM pg_temp.compare();
+CREATE EXTENSION IF NOT EXISTS pg_freespacemap;
+SELECT count(*) AS free_before FROM pg_freespace('caps_idx') WHERE avail > 0 \gset
+SELECT :free_before > 20 AS pages_freed;
+SELECT pages AS pages_before FROM caption_index_stats('caps_idx') \gset
+INSERT INTO caps SELECT id + 400000, caption FROM caps WHERE id <= 400;
+SELECT count(*) AS free_after FROM pg_freespace('caps_idx') WHERE avail > 0 \gset
+SELECT pages = :pages_before AS index_did_not_grow, :free_after < :free_before AS freed_pages_taken
+FROM caption_index_stats('caps_idx');
+SELECT * FROM pg_temp.compare();
+
 -- TRUNCATE, then an unlogged table
 TRUNCATE caps;
 INSERT INTO caps VALUES (1, 'Greg Rutkowski'), (2, 'greg');
@@ -165,7 +194,9 @@ SELECT count(*) FROM caps WHERE caption @@@ (SELECT NULL::text);
 RESET enable_seqscan;
 
 -- errors
-CREATE INDEX ON caps USING caption (caption) WITH (pending_list_limit = 1024);
+CREATE INDEX ON caps USING caption (caption) WITH (pending_list_limit = 10);
+CREATE INDEX ON caps USING caption (caption) WITH (substrings = 4);
+SELECT * FROM caption_index_stats('caps_pkey');
 CREATE INDEX ON caps USING caption (id);
 CREATE INDEX ON caps USING caption (caption, caption);
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'caption_ops';

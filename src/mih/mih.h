@@ -51,6 +51,7 @@
 #define MIH_H
 
 #include "imgsearch.h"
+#include "page_drops.h"
 
 #include "access/amapi.h"
 #include "access/generic_xlog.h"
@@ -164,13 +165,8 @@ typedef struct MihChain
 	uint64		nentries;
 } MihChain;
 
-/* A segment or list dropped by a flush or merge, and when */
-typedef struct MihDrop
-{
-	uint32		owner;
-	uint32		unused;
-	FullTransactionId when;		/* the next transaction id at the time */
-} MihDrop;
+/* A segment or list dropped by a flush or merge, and when (page_drops.h) */
+typedef PageDrop MihDrop;
 
 #define MIH_MAX_DROPS			64
 

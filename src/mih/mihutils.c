@@ -179,33 +179,15 @@ MihPageIsLive(const MihMetaPageData *meta, Page page)
 void
 MihRecordDrop(MihMetaPageData *meta, uint32 owner, FullTransactionId when)
 {
-	if (meta->ndrops == MIH_MAX_DROPS)
-	{
-		/* the oldest drop joins last_drop */
-		if (!FullTransactionIdIsValid(meta->last_drop) ||
-			FullTransactionIdPrecedes(meta->last_drop, meta->drops[0].when))
-			meta->last_drop = meta->drops[0].when;
-		memmove(&meta->drops[0], &meta->drops[1], (MIH_MAX_DROPS - 1) * sizeof(MihDrop));
-		meta->ndrops--;
-	}
-	meta->drops[meta->ndrops].owner = owner;
-	meta->drops[meta->ndrops].unused = 0;
-	meta->drops[meta->ndrops].when = when;
-	meta->ndrops++;
+	PageDropRecord(meta->drops, &meta->ndrops, MIH_MAX_DROPS, &meta->last_drop,
+				   owner, when);
 }
 
-/*
- * May a page of this owner, which nothing references any more, be reused:
- * is its drop older than every snapshot that could still read it?
- */
+/* May a page of this owner, which nothing references any more, be reused */
 bool
 MihDroppedPageReusable(const MihMetaPageData *meta, uint32 owner)
 {
-	for (int i = 0; i < meta->ndrops; i++)
-		if (meta->drops[i].owner == owner)
-			return GlobalVisCheckRemovableFullXid(NULL, meta->drops[i].when);
-	return !FullTransactionIdIsValid(meta->last_drop) ||
-		GlobalVisCheckRemovableFullXid(NULL, meta->last_drop);
+	return PageDropReusable(meta->drops, meta->ndrops, meta->last_drop, owner);
 }
 
 /*

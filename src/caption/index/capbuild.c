@@ -34,13 +34,23 @@
 #define CAP_PHASE_SCAN		2
 #define CAP_PHASE_WRITE		3
 
-typedef struct CapBuildState
+/* A segment being made from captions: the writer and the sort */
+struct CapSegmentBuild
 {
 	Tuplesortstate *sort;
 	CapSegmentWriter *writer;
 	MemoryContext tmpcxt;
-	double		indtuples;
+	double		ndocs;
+};
+
+typedef struct CapBuildState
+{
+	CapSegmentBuild *build;
+	MemoryContext tmpcxt;
 } CapBuildState;
+
+static void CapWriteSorted(Tuplesortstate *sort, CapSegmentWriter *w,
+						   MemoryContext tmpcxt);
 
 /* A caption's length: how many positions its words have */
 static int
@@ -91,26 +101,66 @@ CapSortVector(Tuplesortstate *sort, TSVector vector, uint32 ord, int doclen)
 	}
 }
 
+/*
+ * Start a segment of this owner, sorting in workmem kB; reuse_pages (a
+ * flush, which holds the maintenance lock) takes pages VACUUM freed first
+ */
+CapSegmentBuild *
+CapSegmentBuildBegin(Relation index, uint32 owner, int workmem, bool reuse_pages)
+{
+	CapSegmentBuild *b = palloc0(sizeof(CapSegmentBuild));
+
+	b->tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "caption segment build",
+									  ALLOCSET_DEFAULT_SIZES);
+	b->sort = tuplesort_begin_datum(BYTEAOID, ByteaLessOperator, InvalidOid,
+									false, workmem, NULL, TUPLESORT_NONE);
+	b->writer = CapSegmentBegin(index, owner, reuse_pages);
+	return b;
+}
+
+/* Number the next caption and sort its words */
+void
+CapSegmentBuildAdd(CapSegmentBuild *b, ItemPointer tid, TSVector vector)
+{
+	int			doclen = CapVectorLength(vector);
+	uint32		ord = CapSegmentAddDoc(b->writer, tid, doclen);
+	MemoryContext old = MemoryContextSwitchTo(b->tmpcxt);
+
+	CapSortVector(b->sort, vector, ord, doclen);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(b->tmpcxt);
+	b->ndocs++;
+}
+
+/* Write the words and postings; returns the number of captions */
+double
+CapSegmentBuildFinish(CapSegmentBuild *b, CapSegment *seg)
+{
+	double		ndocs = b->ndocs;
+
+	tuplesort_performsort(b->sort);
+	CapWriteSorted(b->sort, b->writer, b->tmpcxt);
+	tuplesort_end(b->sort);
+	CapSegmentFinish(b->writer, seg);
+	MemoryContextDelete(b->tmpcxt);
+	pfree(b);
+	return ndocs;
+}
+
 static void
 CapBuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				 bool tupleIsAlive, void *arg)
 {
 	CapBuildState *st = arg;
 	MemoryContext old;
-	TSVector	vector;
-	int			doclen;
-	uint32		ord;
 
 	if (isnull[0])
 		return;
 	old = MemoryContextSwitchTo(st->tmpcxt);
-	vector = DatumGetTSVector(CaptionVector(DatumGetTextPP(values[0]), false));
-	doclen = CapVectorLength(vector);
-	ord = CapSegmentAddDoc(st->writer, tid, doclen);
-	CapSortVector(st->sort, vector, ord, doclen);
+	CapSegmentBuildAdd(st->build,
+					   tid, DatumGetTSVector(CaptionVector(DatumGetTextPP(values[0]), false)));
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(st->tmpcxt);
-	st->indtuples++;
 }
 
 /* Write the sorted records as the segment's words and postings */
@@ -173,13 +223,14 @@ capbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	CapBuildState st;
 	CapSegment	seg;
 	Buffer		metabuf;
+	double		ndocs;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data",
 			 RelationGetRelationName(index));
 
 	/* block 0 first, so that the segment's pages come after it */
-	metabuf = CapNewBuffer(index);
+	metabuf = CapNewBuffer(index, NULL);
 	if (BufferGetBlockNumber(metabuf) != CAP_METAPAGE_BLKNO)
 		elog(ERROR, "caption index: the metapage is not block 0");
 	UnlockReleaseBuffer(metabuf);
@@ -187,20 +238,14 @@ capbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	memset(&st, 0, sizeof(st));
 	st.tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "caption build",
 									  ALLOCSET_DEFAULT_SIZES);
-	st.sort = tuplesort_begin_datum(BYTEAOID, ByteaLessOperator, InvalidOid,
-									false, maintenance_work_mem, NULL,
-									TUPLESORT_NONE);
-	st.writer = CapSegmentBegin(index, 2);
+	st.build = CapSegmentBuildBegin(index, CAP_FIRST_SEGMENT_OWNER, maintenance_work_mem,
+									false);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, CAP_PHASE_SCAN);
 	table_index_build_scan(heap, index, indexInfo, false, true,
 						   CapBuildCallback, &st, NULL);
-
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, CAP_PHASE_WRITE);
-	tuplesort_performsort(st.sort);
-	CapWriteSorted(st.sort, st.writer, st.tmpcxt);
-	tuplesort_end(st.sort);
-	CapSegmentFinish(st.writer, &seg);
+	ndocs = CapSegmentBuildFinish(st.build, &seg);
 
 	/* the metapage, now that the segment is whole */
 	{
@@ -215,7 +260,7 @@ capbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		CapInitPage(page, CAP_PAGE_META, 0, 0);
 		meta = CapPageGetMeta(page);
 		CapInitMeta(meta);
-		meta->next_owner = 3;
+		meta->next_owner = CAP_FIRST_SEGMENT_OWNER + 1;
 		meta->nsegments = 1;
 		meta->segments[0] = seg;
 		((PageHeader) page)->pd_lower += sizeof(CapMetaPageData);
@@ -225,8 +270,8 @@ capbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	MemoryContextDelete(st.tmpcxt);
 
 	result = palloc(sizeof(IndexBuildResult));
-	result->heap_tuples = st.indtuples;
-	result->index_tuples = st.indtuples;
+	result->heap_tuples = ndocs;
+	result->index_tuples = ndocs;
 	return result;
 }
 

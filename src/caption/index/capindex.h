@@ -57,11 +57,13 @@
 #define IMGSEARCH_CAPINDEX_H
 
 #include "imgsearch.h"
+#include "page_drops.h"
 
 #include "access/amapi.h"
 #include "access/generic_xlog.h"
 #include "nodes/pathnodes.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "tsearch/ts_type.h"
 #include "utils/rel.h"
 
@@ -75,6 +77,11 @@
 #define CAP_VERSION				1
 #define CAP_METAPAGE_BLKNO		0
 #define CAP_MAX_SEGMENTS		64
+#define CAP_MAX_DROPS			64
+
+/* Owner ids: the first pending list's, then the build's segment's */
+#define CAP_FIRST_PENDING_OWNER	1
+#define CAP_FIRST_SEGMENT_OWNER	2
 
 /* Page kinds */
 #define CAP_PAGE_META			1
@@ -173,6 +180,8 @@ typedef struct CapChain
 	uint32		owner;
 	uint32		tail_used;		/* bytes used in the tail page */
 	uint64		nentries;
+	uint32		npages;
+	uint32		unused;
 } CapChain;
 
 typedef struct CapMetaPageData
@@ -181,15 +190,38 @@ typedef struct CapMetaPageData
 	uint32		version;
 	uint32		next_owner;		/* next segment or chain id */
 	uint32		unused;
-	CapChain	pending;
-	uint16		nsegments;
+	CapChain	pending;		/* inserts go here */
+	CapChain	flushing;		/* a pending list being written as a segment */
+	uint16		nsegments;		/* oldest first */
 	CapSegment	segments[CAP_MAX_SEGMENTS];
+	/* segments and chains dropped, for reusing their pages (page_drops.h) */
+	FullTransactionId last_drop;
+	uint16		ndrops;
+	PageDrop	drops[CAP_MAX_DROPS];
 } CapMetaPageData;
 
 #define CapPageGetMeta(page) ((CapMetaPageData *) PageGetContents(page))
 
 StaticAssertDecl(sizeof(CapMetaPageData) <= CAP_PAGE_CONTENT,
 				 "the caption metapage must fit in a page");
+
+/* Options (WITH clause) */
+typedef struct CapOptions
+{
+	int32		vl_len_;		/* varlena header (do not touch directly!) */
+	int			pending_list_limit; /* kB */
+} CapOptions;
+
+/*
+ * The heavyweight lock that serialises flushes (and VACUUM's passes);
+ * inserts only ever wait for the metapage's buffer lock
+ */
+#define CapLockMaintenance(index) \
+	LockPage((index), CAP_METAPAGE_BLKNO, ExclusiveLock)
+#define CapConditionalLockMaintenance(index) \
+	ConditionalLockPage((index), CAP_METAPAGE_BLKNO, ExclusiveLock)
+#define CapUnlockMaintenance(index) \
+	UnlockPage((index), CAP_METAPAGE_BLKNO, ExclusiveLock)
 
 /* Compare two words: bytes, then the shorter first */
 static inline int
@@ -204,7 +236,7 @@ CapWordCmp(const char *a, int alen, const char *b, int blen)
 
 /* capindex_utils.c: pages, the metapage, options, the handler */
 extern void CapInitPage(Page page, uint16 kind, uint16 level, uint32 owner);
-extern Buffer CapNewBuffer(Relation index);
+extern Buffer CapNewBuffer(Relation index, const CapMetaPageData *meta);
 extern void CapWriteNewPage(Relation index, Buffer buf, uint16 kind, uint16 level,
 							uint32 owner, BlockNumber next, uint16 count,
 							const char *content, Size len);
@@ -216,16 +248,32 @@ extern void CapInitMeta(CapMetaPageData *meta);
 extern void CapStreamRead(Relation index, uint16 kind, uint32 owner,
 						  BlockNumber *blkno, uint32 *off, char *dst, Size len);
 extern void CapInitOptions(void);
+extern int	CapPendingLimitPages(Relation index);
+extern bool CapPageIsLive(const CapMetaPageData *meta, Page page);
+extern bool CapPageReusable(const CapMetaPageData *meta, Page page);
 
 /* capsegment.c: write a segment */
 typedef struct CapSegmentWriter CapSegmentWriter;
-extern CapSegmentWriter *CapSegmentBegin(Relation index, uint32 owner);
+extern CapSegmentWriter *CapSegmentBegin(Relation index, uint32 owner,
+										 bool reuse_pages);
 extern uint32 CapSegmentAddDoc(CapSegmentWriter *w, ItemPointer tid, int len);
 extern void CapSegmentBeginWord(CapSegmentWriter *w, const char *word, int len);
 extern void CapSegmentAddPosting(CapSegmentWriter *w, uint32 ord, int doclen,
 								 const uint16 *positions, int npos);
 extern void CapSegmentEndWord(CapSegmentWriter *w);
 extern void CapSegmentFinish(CapSegmentWriter *w, CapSegment *seg);
+
+/* capbuild.c: a segment from captions (TID and tsvector), sorted in memory */
+typedef struct CapSegmentBuild CapSegmentBuild;
+extern CapSegmentBuild *CapSegmentBuildBegin(Relation index, uint32 owner, int workmem,
+											 bool reuse_pages);
+extern void CapSegmentBuildAdd(CapSegmentBuild *b, ItemPointer tid, TSVector vector);
+extern double CapSegmentBuildFinish(CapSegmentBuild *b, CapSegment *seg);
+
+/* capflush.c: the pending list into a segment */
+extern bool CapFlushPending(Relation index, bool wait);
+extern void CapFlushLocked(Relation index, int workmem);
+extern int	CapMaintenanceWorkMem(void);
 
 /* capbuild.c */
 extern IndexBuildResult *capbuild(Relation heap, Relation index,

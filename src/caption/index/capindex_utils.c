@@ -11,27 +11,86 @@
  */
 #include "capindex.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/reloptions.h"
+#include "access/xlog.h"
+#include "funcapi.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
 #include "commands/vacuum.h"
 #include "miscadmin.h"
+#include "utils/guc.h"
+#include "storage/indexfsm.h"
 #include "storage/lmgr.h"
 
 PG_FUNCTION_INFO_V1(caption_handler);
 
 static relopt_kind cap_relopt_kind;
+static relopt_parse_elt cap_relopt_tab[1];
 
-/* The index takes no options yet: any given is an error */
 void
 CapInitOptions(void)
 {
 	cap_relopt_kind = add_reloption_kind();
+	add_int_reloption(cap_relopt_kind, "pending_list_limit",
+					  "Size in kB the list of newly inserted captions may reach before it is written as a segment",
+					  4096, 64, MAX_KILOBYTES, ShareUpdateExclusiveLock);
+	cap_relopt_tab[0].optname = "pending_list_limit";
+	cap_relopt_tab[0].opttype = RELOPT_TYPE_INT;
+	cap_relopt_tab[0].offset = offsetof(CapOptions, pending_list_limit);
 }
 
 static bytea *
 capoptions(Datum reloptions, bool validate)
 {
 	return (bytea *) build_reloptions(reloptions, validate, cap_relopt_kind,
-									  sizeof(int32), NULL, 0);
+									  sizeof(CapOptions), cap_relopt_tab,
+									  lengthof(cap_relopt_tab));
+}
+
+/* The pending list's limit, in pages */
+int
+CapPendingLimitPages(Relation index)
+{
+	CapOptions *opts = (CapOptions *) index->rd_options;
+	int			kb = opts ? opts->pending_list_limit : 4096;
+
+	return Max(1, (int) ((int64) kb * 1024 / BLCKSZ));
+}
+
+/* Does the metapage reference the page's owner */
+bool
+CapPageIsLive(const CapMetaPageData *meta, Page page)
+{
+	CapPageOpaque opaque = CapPageGetOpaque(page);
+
+	if (PageIsNew(page))
+		return false;
+	if (opaque->kind == CAP_PAGE_META)
+		return true;
+	for (int s = 0; s < meta->nsegments; s++)
+		if (meta->segments[s].owner == opaque->owner)
+			return true;
+	return opaque->owner == meta->pending.owner ||
+		(meta->flushing.head != InvalidBlockNumber && opaque->owner == meta->flushing.owner);
+}
+
+/*
+ * May the page be reused: never written, or of an owner the metapage no
+ * longer references, dropped before every snapshot
+ */
+bool
+CapPageReusable(const CapMetaPageData *meta, Page page)
+{
+	if (PageIsNew(page))
+		return true;
+	if (PageGetSpecialSize(page) != MAXALIGN(sizeof(CapPageOpaqueData)) ||
+		CapPageGetOpaque(page)->page_id != CAP_PAGE_ID)
+		return false;			/* not ours: leave it */
+	return !CapPageIsLive(meta, page) &&
+		PageDropReusable(meta->drops, meta->ndrops, meta->last_drop,
+						 CapPageGetOpaque(page)->owner);
 }
 
 void
@@ -50,14 +109,34 @@ CapInitPage(Page page, uint16 kind, uint16 level, uint32 owner)
 }
 
 /*
- * A new page at the end of the index, locked exclusively.  (Pages are not
- * recycled yet: nothing frees any.)
+ * A page for new contents, locked exclusively: one VACUUM found reusable
+ * (checked again against meta, a copy of the metapage or the metapage
+ * itself as its caller holds it), else a new one at the end of the index.
+ * Without meta (the build), always a new one.
  */
 Buffer
-CapNewBuffer(Relation index)
+CapNewBuffer(Relation index, const CapMetaPageData *meta)
 {
 	Buffer		buffer;
 	bool		needLock = !RELATION_IS_LOCAL(index);
+
+	while (meta != NULL)
+	{
+		BlockNumber blkno = GetFreeIndexPage(index);
+
+		if (blkno == InvalidBlockNumber)
+			break;
+		if (blkno == CAP_METAPAGE_BLKNO)
+			continue;
+		buffer = ReadBuffer(index, blkno);
+		if (ConditionalLockBuffer(buffer))
+		{
+			if (CapPageReusable(meta, BufferGetPage(buffer)))
+				return buffer;
+			LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+		}
+		ReleaseBuffer(buffer);
+	}
 
 	if (needLock)
 		LockRelationForExtension(index, ExclusiveLock);
@@ -99,8 +178,23 @@ CapCheckPage(Relation index, Buffer buf, uint16 kind, uint32 owner)
 	Page		page = BufferGetPage(buf);
 	CapPageOpaque opaque = CapPageGetOpaque(page);
 
-	if (PageIsNew(page) || PageGetSpecialSize(page) != MAXALIGN(sizeof(CapPageOpaqueData)) ||
-		opaque->page_id != CAP_PAGE_ID || opaque->kind != kind || opaque->owner != owner)
+	bool		wrong = PageIsNew(page) ||
+		PageGetSpecialSize(page) != MAXALIGN(sizeof(CapPageOpaqueData)) ||
+		opaque->page_id != CAP_PAGE_ID || opaque->kind != kind || opaque->owner != owner;
+
+	/*
+	 * On a hot standby without hot_standby_feedback, replay may reuse the
+	 * pages of a list a long scan still reads: that scan has to start again
+	 */
+	if (wrong && RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("caption index \"%s\" was reorganised during the scan",
+						RelationGetRelationName(index)),
+				 errdetail("Block %u is no longer a page of kind %d of owner %u.",
+						   BufferGetBlockNumber(buf), kind, owner),
+				 errhint("Retry the query, or set hot_standby_feedback on the standby.")));
+	if (wrong)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("caption index \"%s\" is corrupted: block %u is not a page of kind %d of owner %u",
@@ -134,10 +228,12 @@ CapInitMeta(CapMetaPageData *meta)
 	memset(meta, 0, sizeof(CapMetaPageData));
 	meta->magic = CAP_MAGIC;
 	meta->version = CAP_VERSION;
-	meta->next_owner = 2;
+	meta->next_owner = CAP_FIRST_SEGMENT_OWNER;
 	meta->pending.head = InvalidBlockNumber;
 	meta->pending.tail = InvalidBlockNumber;
-	meta->pending.owner = 1;
+	meta->pending.owner = CAP_FIRST_PENDING_OWNER;
+	meta->flushing.head = InvalidBlockNumber;
+	meta->flushing.tail = InvalidBlockNumber;
 }
 
 /* A copy of the metapage, checked */
@@ -264,4 +360,52 @@ caption_handler(PG_FUNCTION_ARGS)
 	amroutine->amparallelrescan = NULL;
 
 	PG_RETURN_POINTER(amroutine);
+}
+
+/*
+ * caption_index_stats(index regclass): what a caption index holds, from
+ * its metapage: segments, documents (dead ones counted), distinct words
+ * summed over segments, pending list entries and pages, index pages
+ */
+PG_FUNCTION_INFO_V1(caption_index_stats);
+Datum
+caption_index_stats(PG_FUNCTION_ARGS)
+{
+	Oid			indexoid = PG_GETARG_OID(0);
+	TupleDesc	tupdesc;
+	Relation	index;
+	CapMetaPageData meta;
+	Datum		values[7];
+	bool		nulls[7] = {false};
+	int64		docs = 0;
+	int64		dead = 0;
+	int64		words = 0;
+	AclResult	aclresult;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "caption_index_stats must return a row");
+	index = index_open(indexoid, AccessShareLock);
+	if (index->rd_indam == NULL || index->rd_indam->ambuild != capbuild)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a caption index", RelationGetRelationName(index))));
+	aclresult = pg_class_aclcheck(index->rd_index->indrelid, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_TABLE, get_rel_name(index->rd_index->indrelid));
+	CapReadMeta(index, &meta);
+	for (int s = 0; s < meta.nsegments; s++)
+	{
+		docs += meta.segments[s].ndocs;
+		dead += meta.segments[s].ndead;
+		words += meta.segments[s].nwords;
+	}
+	values[0] = Int32GetDatum(meta.nsegments);
+	values[1] = Int64GetDatum(docs);
+	values[2] = Int64GetDatum(dead);
+	values[3] = Int64GetDatum(words);
+	values[4] = Int64GetDatum(meta.pending.nentries + meta.flushing.nentries);
+	values[5] = Int64GetDatum((int64) meta.pending.npages + meta.flushing.npages);
+	values[6] = Int64GetDatum(RelationGetNumberOfBlocks(index));
+	index_close(index, AccessShareLock);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

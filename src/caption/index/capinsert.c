@@ -4,6 +4,7 @@
  *	  Insert into a caption index: append the caption's tsvector (without
  *	  word pairs) to the pending list, which every scan reads.
  *
+ * Past pending_list_limit the list is written as a segment (capflush.c).
  * An insert holds the metapage's buffer lock for the whole append, so
  * inserts are serialised and a scan sees either none or all of an entry.
  * An entry that fills the tail page goes on in new pages, each linked
@@ -26,11 +27,12 @@
 /* Start a new pending page after cur's page, registering it in state */
 static Page
 CapPendingNewPage(Relation index, GenericXLogState *state, Page curpage,
-				  uint32 owner, Buffer *newbuf)
+				  const CapMetaPageData *meta, Buffer *newbuf)
 {
 	Page		page;
+	uint32		owner = meta->pending.owner;
 
-	*newbuf = CapNewBuffer(index);
+	*newbuf = CapNewBuffer(index, meta);
 	page = GenericXLogRegisterBuffer(state, *newbuf, GENERIC_XLOG_FULL_IMAGE);
 	CapInitPage(page, CAP_PAGE_PENDING, 0, owner);
 	if (curpage)
@@ -49,21 +51,25 @@ CapPendingSetUsed(Page page, uint32 used)
  * The last record of an append: the metapage too, whose chain now ends at
  * tail with used bytes in it and counts one more entry
  */
-static void
+static uint32
 CapPendingFinish(GenericXLogState *state, Buffer metabuf, BlockNumber head,
-				 Buffer tail, uint32 used)
+				 Buffer tail, uint32 used, int added)
 {
 	CapMetaPageData *meta = CapPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
+	uint32		npages;
 
 	meta->pending.head = head;
 	meta->pending.tail = BufferGetBlockNumber(tail);
 	meta->pending.tail_used = used;
 	meta->pending.nentries++;
+	meta->pending.npages += added;
+	npages = meta->pending.npages;
 	GenericXLogFinish(state);
+	return npages;
 }
 
-/* Append a (TID, tsvector) entry to the pending list */
-static void
+/* Append a (TID, tsvector) entry to the pending list; returns its pages */
+static uint32
 CapPendingAppend(Relation index, ItemPointer tid, TSVector vector)
 {
 	Buffer		metabuf = ReadBuffer(index, CAP_METAPAGE_BLKNO);
@@ -80,6 +86,8 @@ CapPendingAppend(Relation index, ItemPointer tid, TSVector vector)
 	Size		bodylen = VARSIZE(vector);
 	Size		done = 0;		/* bytes of header + body written */
 	Size		total = CAP_PENDING_HEADER + bodylen;
+	int			added = 0;		/* pages added to the chain */
+	uint32		npages;
 
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 	meta = CapPageGetMeta(BufferGetPage(metabuf));
@@ -99,7 +107,8 @@ CapPendingAppend(Relation index, ItemPointer tid, TSVector vector)
 	head = chain.head;
 	if (chain.head == InvalidBlockNumber)
 	{
-		curpage = CapPendingNewPage(index, state, NULL, chain.owner, &cur);
+		curpage = CapPendingNewPage(index, state, NULL, meta, &cur);
+		added++;
 		head = BufferGetBlockNumber(cur);
 		off = 0;
 	}
@@ -141,7 +150,7 @@ CapPendingAppend(Relation index, ItemPointer tid, TSVector vector)
 		{
 			Buffer		next;
 			Page		nextpage = CapPendingNewPage(index, state, curpage,
-													 chain.owner, &next);
+													 meta, &next);
 			char	   *dst = PageGetContents(nextpage);
 			Size		n = Min((Size) CAP_PAGE_CONTENT, total - done);
 
@@ -150,13 +159,14 @@ CapPendingAppend(Relation index, ItemPointer tid, TSVector vector)
 					body[done - CAP_PENDING_HEADER];
 			off = n;
 			CapPendingSetUsed(nextpage, off);
+			added++;
 			if (done == total)
 			{
-				CapPendingFinish(state, metabuf, head, next, off);
+				npages = CapPendingFinish(state, metabuf, head, next, off, added);
 				UnlockReleaseBuffer(cur);
 				UnlockReleaseBuffer(next);
 				UnlockReleaseBuffer(metabuf);
-				return;
+				return npages;
 			}
 			GenericXLogFinish(state);
 			UnlockReleaseBuffer(cur);
@@ -166,9 +176,10 @@ CapPendingAppend(Relation index, ItemPointer tid, TSVector vector)
 		}
 	}
 
-	CapPendingFinish(state, metabuf, head, cur, off);
+	npages = CapPendingFinish(state, metabuf, head, cur, off, added);
 	UnlockReleaseBuffer(cur);
 	UnlockReleaseBuffer(metabuf);
+	return npages;
 }
 
 bool
@@ -181,7 +192,10 @@ capinsert(Relation index, Datum *values, bool *isnull, ItemPointer ht_ctid,
 	if (isnull[0])
 		return false;
 	vector = DatumGetTSVector(CaptionVector(DatumGetTextPP(values[0]), false));
-	CapPendingAppend(index, ht_ctid, vector);
+	/* past its limit, the pending list becomes a segment (unless a flush
+	 * or VACUUM is already at work) */
+	if (CapPendingAppend(index, ht_ctid, vector) >= CapPendingLimitPages(index))
+		CapFlushPending(index, false);
 	pfree(vector);
 	return false;
 }

@@ -15,8 +15,10 @@
  * decided by TS_execute, the evaluator caption_matches itself runs, fed
  * from the cursors: whether each operand's word is in the document and,
  * for phrases, its positions.  Dead documents are skipped.  The pending
- * list's entries are matched as caption_matches would: ts_match_vq on
- * their stored tsvector.
+ * list's entries (and a list being flushed, capflush.c) are matched as
+ * caption_matches would: ts_match_vq on their stored tsvector.  Segments
+ * and lists are those of the metapage as the scan copied it, so a
+ * concurrent flush neither hides a row nor shows it twice.
  *
  * src/caption/index/capscan.c
  *
@@ -450,6 +452,7 @@ capgetbitmap(IndexScanDesc scan, TIDBitmap *tbm)
 		CapScanSegment(scan->indexRelation, so, &meta.segments[s], batch);
 	pa.so = so;
 	pa.batch = batch;
+	CapPendingWalk(scan->indexRelation, &meta.flushing, CapMatchPending, &pa);
 	CapPendingWalk(scan->indexRelation, &meta.pending, CapMatchPending, &pa);
 	CapBatchFlush(batch);
 	total = batch->total;

@@ -26,6 +26,7 @@ struct CapSegmentWriter
 	Relation	index;
 	uint32		owner;
 	MemoryContext cxt;			/* everything the writer allocates */
+	CapMetaPageData *meta;		/* to reuse pages VACUUM freed, or NULL */
 
 	/* the document table: the page being filled, and the pages written */
 	uint32		ndocs;
@@ -74,8 +75,14 @@ struct CapSegmentWriter
 	int			leaves_cap;
 };
 
+/*
+ * Start a segment of this owner.  With reuse_pages, pages VACUUM freed are
+ * taken first; the caller then holds the maintenance lock, so that no
+ * other segment or chain starts meanwhile (the metapage read here stays
+ * right about which pages are in use).
+ */
 CapSegmentWriter *
-CapSegmentBegin(Relation index, uint32 owner)
+CapSegmentBegin(Relation index, uint32 owner, bool reuse_pages)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "caption segment writer",
@@ -85,6 +92,11 @@ CapSegmentBegin(Relation index, uint32 owner)
 
 	w->cxt = cxt;
 	w->index = index;
+	if (reuse_pages)
+	{
+		w->meta = palloc(sizeof(CapMetaPageData));
+		CapReadMeta(index, w->meta);
+	}
 	w->owner = owner;
 	w->docpages_cap = 64;
 	w->docpages = palloc(w->docpages_cap * sizeof(BlockNumber));
@@ -109,7 +121,7 @@ CapFlushDocPage(CapSegmentWriter *w)
 
 	if (w->ndocs_page == 0)
 		return;
-	buf = CapNewBuffer(w->index);
+	buf = CapNewBuffer(w->index, w->meta);
 	if (w->ndocpages == w->docpages_cap)
 	{
 		w->docpages_cap *= 2;
@@ -147,12 +159,12 @@ CapPostTell(CapSegmentWriter *w, BlockNumber *blkno, uint16 *off)
 {
 	if (w->post_buf == InvalidBuffer)
 	{
-		w->post_buf = CapNewBuffer(w->index);
+		w->post_buf = CapNewBuffer(w->index, w->meta);
 		w->post_used = 0;
 	}
 	else if (w->post_used == CAP_PAGE_CONTENT)
 	{
-		Buffer		next = CapNewBuffer(w->index);
+		Buffer		next = CapNewBuffer(w->index, w->meta);
 
 		CapWriteNewPage(w->index, w->post_buf, CAP_PAGE_POSTINGS, 0, w->owner,
 						BufferGetBlockNumber(next), w->post_used,
@@ -313,13 +325,13 @@ CapAddLeafEntry(CapSegmentWriter *w, const char *entry, int len)
 	if (w->dict_buf != InvalidBuffer &&
 		(w->dict_n + 1) * sizeof(uint16) + w->dict_bytes + len > CAP_PAGE_CONTENT)
 	{
-		Buffer		next = CapNewBuffer(w->index);
+		Buffer		next = CapNewBuffer(w->index, w->meta);
 
 		CapFlushLeaf(w, BufferGetBlockNumber(next));
 		w->dict_buf = next;
 	}
 	else if (w->dict_buf == InvalidBuffer)
-		w->dict_buf = CapNewBuffer(w->index);
+		w->dict_buf = CapNewBuffer(w->index, w->meta);
 
 	if (w->dict_n == 0)
 	{
@@ -409,7 +421,7 @@ CapWriteUpperLevel(CapSegmentWriter *w, char **first, BlockNumber *blknos, int n
 			memcpy(content + k * sizeof(uint16), &o, sizeof(uint16));
 		}
 		memcpy(content + count * sizeof(uint16), entries, bytes);
-		buf = CapNewBuffer(w->index);
+		buf = CapNewBuffer(w->index, w->meta);
 		first[nout] = page_first;
 		blknos[nout] = BufferGetBlockNumber(buf);
 		nout++;
@@ -451,14 +463,14 @@ CapSegmentFinish(CapSegmentWriter *w, CapSegment *seg)
 		int64		first = d * CAP_DIR_FANOUT;
 		int			count = Min(CAP_DIR_FANOUT, w->ndocpages - first);
 
-		buf = CapNewBuffer(w->index);
+		buf = CapNewBuffer(w->index, w->meta);
 		dirblk[d] = BufferGetBlockNumber(buf);
 		CapWriteNewPage(w->index, buf, CAP_PAGE_DOCDIR, 1, w->owner,
 						InvalidBlockNumber, count,
 						(const char *) (w->docpages + first),
 						count * sizeof(BlockNumber));
 	}
-	buf = CapNewBuffer(w->index);
+	buf = CapNewBuffer(w->index, w->meta);
 	rootbuf_blk = BufferGetBlockNumber(buf);
 	CapWriteNewPage(w->index, buf, CAP_PAGE_DOCDIR, 2, w->owner,
 					InvalidBlockNumber, ndir, (const char *) dirblk,
@@ -475,7 +487,7 @@ CapSegmentFinish(CapSegmentWriter *w, CapSegment *seg)
 	/* the dictionary: the last leaf (an empty one if no word), upper levels */
 	if (w->dict_buf == InvalidBuffer)
 	{
-		w->dict_buf = CapNewBuffer(w->index);
+		w->dict_buf = CapNewBuffer(w->index, w->meta);
 		w->leaf_first[0] = palloc0(1);
 		w->leaf_blkno[0] = BufferGetBlockNumber(w->dict_buf);
 		w->nleaves = 1;

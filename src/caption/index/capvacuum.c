@@ -1,14 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * capvacuum.c
- *	  VACUUM of a caption index: mark the documents of removed rows dead
- *	  in place, in the segments' document tables and in the pending list.
+ *	  VACUUM of a caption index: write the pending list as a segment, mark
+ *	  the documents of removed rows dead in place (in the segments' document
+ *	  tables and in what inserts added to the pending list meanwhile), and
+ *	  hand the pages of dropped lists and unfinished segments to the free
+ *	  space map once no snapshot can read them.
  *
  * A dead document's TID gets offset 0; scans skip it.  A scan that read
  * the entry just before is safe as for any bitmap scan under an MVCC
  * snapshot: the heap slot can only be reused by a row inserted after this
  * pass, which that scan's snapshot cannot see.  Postings of dead
- * documents stay until segments are rewritten (REINDEX for now).
+ * documents stay until segments are rewritten (REINDEX for now).  Both
+ * passes hold the maintenance lock, so no flush runs meanwhile.
  *
  * src/caption/index/capvacuum.c
  *
@@ -18,6 +22,7 @@
 
 #include "commands/vacuum.h"
 #include "miscadmin.h"
+#include "storage/indexfsm.h"
 
 /* Mark the dead documents of one document page; returns how many */
 static int
@@ -121,6 +126,8 @@ capbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 
 	if (stats == NULL)
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
+	CapLockMaintenance(index);
+	CapFlushLocked(index, CapMaintenanceWorkMem());
 	CapReadMeta(index, &meta);
 
 	for (int s = 0; s < meta.nsegments; s++)
@@ -203,29 +210,63 @@ capbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		GenericXLogFinish(state);
 		UnlockReleaseBuffer(buf);
 	}
+	CapUnlockMaintenance(index);
 	stats->num_index_tuples = live + pd.live;
 	stats->num_pages = RelationGetNumberOfBlocks(index);
 	return stats;
 }
 
+/* Record in the free space map every page nothing can read any more */
+static BlockNumber
+CapRecyclePages(IndexVacuumInfo *info, const CapMetaPageData *meta)
+{
+	Relation	index = info->index;
+	BlockNumber npages = RelationGetNumberOfBlocks(index);
+	BlockNumber nfree = 0;
+
+	for (BlockNumber blkno = CAP_METAPAGE_BLKNO + 1; blkno < npages; blkno++)
+	{
+		Buffer		buf;
+
+		vacuum_delay_point();
+		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, info->strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		if (CapPageReusable(meta, BufferGetPage(buf)))
+		{
+			RecordFreeIndexPage(index, blkno);
+			nfree++;
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	IndexFreeSpaceMapVacuum(index);
+	return nfree;
+}
+
 IndexBulkDeleteResult *
 capvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
+	Relation	index = info->index;
+	CapMetaPageData meta;
+
 	if (info->analyze_only)
 		return stats;
+
+	CapLockMaintenance(index);
+	CapFlushLocked(index, CapMaintenanceWorkMem());
+	CapReadMeta(index, &meta);
 	if (stats == NULL)
 	{
-		CapMetaPageData meta;
 		double		live = 0;
 
 		/* no bulk delete ran: count from the metapage */
-		CapReadMeta(info->index, &meta);
 		for (int s = 0; s < meta.nsegments; s++)
 			live += meta.segments[s].ndocs - meta.segments[s].ndead;
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
 		stats->num_index_tuples = live + meta.pending.nentries;
 		stats->estimated_count = meta.pending.nentries > 0;
-		stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	}
+	stats->pages_free = CapRecyclePages(info, &meta);
+	CapUnlockMaintenance(index);
+	stats->num_pages = RelationGetNumberOfBlocks(index);
 	return stats;
 }
