@@ -92,6 +92,20 @@ RESET enable_indexscan;
 SELECT count(*) AS queries FROM queries;
 SELECT * FROM pg_temp.compare();
 
+-- the planner's estimate of a query's rows comes from the words'
+-- document frequencies in the index: a word's is its count
+CREATE FUNCTION pg_temp.estimate(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  EXECUTE format('EXPLAIN (FORMAT JSON) SELECT * FROM caps WHERE caption @@@ %L', q) INTO plan;
+  RETURN (plan->0->'Plan'->>'Plan Rows')::bigint;
+END $$;
+ANALYZE caps;
+SELECT q, pg_temp.estimate(q) = n AS exact
+FROM (VALUES ('dragon'), ('greg'), ('w17'), ('x5'), ('mcdonald')) AS v (q),
+     LATERAL (SELECT count(*) AS n FROM caps WHERE caption_matches(caption, q)) c;
+SELECT pg_temp.estimate('nothingatall') AS nothing, pg_temp.estimate('"greg rutkowski"') <= (SELECT count(*) FROM caps WHERE caption_matches(caption, 'greg')) AS phrase_at_most_its_words;
+
 -- two keys in one scan
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM caps WHERE caption @@@ 'dragon' AND caption @@@ '"of the"';

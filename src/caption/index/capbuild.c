@@ -47,6 +47,7 @@ typedef struct CapBuildState
 {
 	CapSegmentBuild *build;
 	MemoryContext tmpcxt;
+	double		heap_tuples;	/* NULL captions too */
 } CapBuildState;
 
 static void CapWriteSorted(Tuplesortstate *sort, CapSegmentWriter *w,
@@ -154,6 +155,7 @@ CapBuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	CapBuildState *st = arg;
 	MemoryContext old;
 
+	st->heap_tuples++;
 	if (isnull[0])
 		return;
 	old = MemoryContextSwitchTo(st->tmpcxt);
@@ -270,7 +272,7 @@ capbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	MemoryContextDelete(st.tmpcxt);
 
 	result = palloc(sizeof(IndexBuildResult));
-	result->heap_tuples = ndocs;
+	result->heap_tuples = st.heap_tuples;
 	result->index_tuples = ndocs;
 	return result;
 }

@@ -32,7 +32,6 @@
 #include "tsearch/ts_utils.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
-#include "utils/selfuncs.h"
 
 #include "../caption_int.h"
 
@@ -458,25 +457,4 @@ capgetbitmap(IndexScanDesc scan, TIDBitmap *tbm)
 	total = batch->total;
 	pfree(batch);
 	return total;
-}
-
-/*
- * Costs: the generic estimate from the qual's selectivity (the operator's
- * restriction estimator runs caption_matches on the column's statistics)
- */
-void
-capcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
-				Cost *indexStartupCost, Cost *indexTotalCost,
-				Selectivity *indexSelectivity, double *indexCorrelation,
-				double *indexPages)
-{
-	GenericCosts costs;
-
-	MemSet(&costs, 0, sizeof(costs));
-	genericcostestimate(root, path, loop_count, &costs);
-	*indexStartupCost = costs.indexStartupCost;
-	*indexTotalCost = costs.indexTotalCost;
-	*indexSelectivity = costs.indexSelectivity;
-	*indexCorrelation = costs.indexCorrelation;
-	*indexPages = costs.numIndexPages;
 }
