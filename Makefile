@@ -19,7 +19,7 @@ CAPTION_OBJS = src/caption/tokenize.o src/caption/tsvector.o src/caption/query.o
 # the caption index access method (src/caption/index/capindex.h)
 CAPINDEX_OBJS = src/caption/index/capindex_utils.o src/caption/index/capsegment.o \
 	src/caption/index/capbuild.o src/caption/index/capflush.o src/caption/index/capinsert.o src/caption/index/capread.o \
-	src/caption/index/capscan.o src/caption/index/capcost.o src/caption/index/capvacuum.o src/caption/index/capvalidate.o \
+	src/caption/index/capsearch.o src/caption/index/capscan.o src/caption/index/capcount.o src/caption/index/capcost.o src/caption/index/capvacuum.o src/caption/index/capvalidate.o \
 	src/caption/index/postings.o
 
 # URL normalisation: plain C (libidn2), shared with the fuzzer and the test tool

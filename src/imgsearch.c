@@ -47,4 +47,5 @@ _PG_init(void)
 	MarkGUCPrefixReserved("imgsearch");
 	MihInitOptions();
 	CapInitOptions();
+	CapInitCount();
 }

@@ -312,6 +312,19 @@ typedef bool (*CapPendingCallback) (void *arg, uint64 tid, TSVector vector,
 extern void CapPendingWalk(Relation index, const CapChain *chain,
 						   CapPendingCallback callback, void *arg);
 
+/* capsearch.c: the rows matching some queries, to a callback */
+typedef struct CapSearch CapSearch;
+typedef void (*CapMatchCallback) (void *arg, uint64 packed_tid, bool pinned);
+extern CapSearch *CapSearchBegin(void);
+extern void CapSearchSetQueries(CapSearch *s, int nkeys, const Datum *texts,
+								const bool *nulls);
+extern void CapSearchRun(CapSearch *s, Relation index, CapMatchCallback callback,
+						 void *arg);
+extern void CapSearchEnd(CapSearch *s);
+
+/* capcount.c */
+extern void CapInitCount(void);
+
 /* capscan.c */
 extern IndexScanDesc capbeginscan(Relation r, int nkeys, int norderbys);
 extern void caprescan(IndexScanDesc scan, ScanKey scankey, int nscankeys,

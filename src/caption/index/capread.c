@@ -296,7 +296,10 @@ CapCursorClose(CapCursor *c)
 
 /*
  * The document table of a segment, read by ordinal: the root directory,
- * and a copy of the directory page and document page last used.
+ * and a copy of the directory page and document page last used.  The
+ * document page last used stays pinned until the next page is read or the
+ * reader closed, so that VACUUM (which marks documents dead under a
+ * cleanup lock) cannot pass it meanwhile.
  */
 struct CapDocReader
 {
@@ -308,6 +311,7 @@ struct CapDocReader
 	int			ndir;
 	BlockNumber dir[CAP_DIR_FANOUT];
 	int64		cur_page;
+	Buffer		pinned;			/* the current document page, or InvalidBuffer */
 	int			ndocs;
 	uint64		docs[CAP_DOCS_PER_PAGE];
 };
@@ -339,6 +343,7 @@ CapDocReaderOpen(Relation index, const CapSegment *seg)
 	r->nroot = CapReadDir(index, seg, seg->doc_root, 2, r->root);
 	r->cur_dir = -1;
 	r->cur_page = -1;
+	r->pinned = InvalidBuffer;
 	return r;
 }
 
@@ -367,13 +372,17 @@ CapDocGet(CapDocReader *r, uint32 ord)
 		if (page_no % CAP_DIR_FANOUT >= r->ndir)
 			CapCorrupt(r->index, r->root[dir_no], "a document directory page too short");
 		blkno = r->dir[page_no % CAP_DIR_FANOUT];
+		if (r->pinned != InvalidBuffer)
+			ReleaseBuffer(r->pinned);
+		r->pinned = InvalidBuffer;
 		buf = CapReadPage(r->index, blkno, CAP_PAGE_DOCS, r->seg.owner, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		r->ndocs = CapPageGetOpaque(page)->count;
 		if (r->ndocs > CAP_DOCS_PER_PAGE)
 			CapCorrupt(r->index, blkno, "a document page too full");
 		memcpy(r->docs, PageGetContents(page), r->ndocs * sizeof(uint64));
-		UnlockReleaseBuffer(buf);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		r->pinned = buf;
 		r->cur_page = page_no;
 	}
 	if (ord % CAP_DOCS_PER_PAGE >= r->ndocs)
@@ -384,6 +393,8 @@ CapDocGet(CapDocReader *r, uint32 ord)
 void
 CapDocReaderClose(CapDocReader *r)
 {
+	if (r->pinned != InvalidBuffer)
+		ReleaseBuffer(r->pinned);
 	pfree(r);
 }
 

@@ -63,7 +63,10 @@ CapVacuumDocPage(Relation index, const CapSegment *seg, BlockNumber blkno,
 		GenericXLogState *state;
 		uint64	   *entries;
 
-		buf = CapReadPage(index, blkno, CAP_PAGE_DOCS, seg->owner, BUFFER_LOCK_EXCLUSIVE);
+		/* a cleanup lock: no counting scan holds the page (capsearch.c) */
+		buf = ReadBuffer(index, blkno);
+		LockBufferForCleanup(buf);
+		CapCheckPage(index, buf, CAP_PAGE_DOCS, seg->owner);
 		state = GenericXLogStart(index);
 		page = GenericXLogRegisterBuffer(state, buf, 0);
 		entries = (uint64 *) PageGetContents(page);
