@@ -17,10 +17,9 @@ CAPTION_OBJS = src/caption/tokenize.o src/caption/tsvector.o src/caption/query.o
 	src/caption/highlight.o src/caption/rank.o
 
 # the caption index access method (src/caption/index/capindex.h)
-CAPINDEX_OBJS = src/caption/index/capindex_utils.o src/caption/index/capsegment.o \
-	src/caption/index/capbuild.o src/caption/index/capflush.o src/caption/index/capinsert.o src/caption/index/capread.o \
-	src/caption/index/capsearch.o src/caption/index/capscan.o src/caption/index/capcount.o src/caption/index/capcost.o src/caption/index/capvacuum.o src/caption/index/capvalidate.o \
-	src/caption/index/postings.o
+CAPINDEX_OBJS = $(addprefix src/caption/index/,capindex_utils.o capsegment.o capbuild.o \
+	capflush.o capinsert.o capread.o capsearch.o capscan.o capexec.o capcount.o captopk.o \
+	capcost.o capvacuum.o capvalidate.o postings.o)
 
 # URL normalisation: plain C (libidn2), shared with the fuzzer and the test tool
 URL_OBJS = src/url/url_normalize.o src/url/url_host.o

@@ -186,3 +186,4 @@ CREATE FUNCTION caption_index_stats(index regclass,
 		OUT pages bigint)
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION caption_index_stats(regclass) IS 'what a caption index holds: segments, documents (dead ones included) and distinct words in them, pending list entries and pages, index pages';
+COMMENT ON OPERATOR FAMILY caption_ops USING caption IS 'caption index operator family for text: caption @@@ query';

@@ -162,6 +162,55 @@ SELECT counts_differ, heap_fetches > 0 AS heap_read FROM pg_temp.compare_counts(
 ROLLBACK;
 SELECT counts_differ, heap_fetches > 0 AS heap_read FROM pg_temp.compare_counts();
 
+-- ORDER BY caption_rank(caption, q) DESC is a top-k scan of the index:
+-- it bounds each match's rank from the index's positions and lengths and
+-- fetches rows by decreasing bound, so with LIMIT k it reads about k rows.
+-- Each query's ranks in order, through it and by sorting every match
+-- (ties may come in any order, so the ranks are compared, not the ids),
+-- for LIMIT 20 and for all matches
+CREATE FUNCTION pg_temp.compare_topk(k int) RETURNS TABLE (queries_differ bigint, queries_with_rows bigint)
+LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  SET LOCAL enable_bitmapscan = off;
+  SET LOCAL enable_seqscan = off;
+  SET LOCAL enable_sort = off;
+  EXECUTE format('EXPLAIN (FORMAT JSON) SELECT q.qid, (SELECT array_agg(r) FROM (SELECT caption_rank(caption, q.query) AS r FROM caps WHERE caption @@@ q.query ORDER BY caption_rank(caption, q.query) DESC LIMIT %s) s) FROM queries q', k) INTO plan;
+  IF plan::text NOT LIKE '%CaptionTopK%' THEN
+    RAISE EXCEPTION 'no top-k scan: %', plan;
+  END IF;
+  EXECUTE format('CREATE TEMP TABLE topk_index ON COMMIT DROP AS SELECT q.qid, (SELECT array_agg(r) FROM (SELECT caption_rank(caption, q.query) AS r FROM caps WHERE caption @@@ q.query ORDER BY caption_rank(caption, q.query) DESC LIMIT %s) s) AS ranks FROM queries q', k);
+  SET LOCAL enable_bitmapscan = on;
+  SET LOCAL enable_sort = on;
+  SET LOCAL imgsearch.enable_caption_topk = off;
+  -- (the index's matches are checked against caption_matches above)
+  EXECUTE format('CREATE TEMP TABLE topk_sort ON COMMIT DROP AS SELECT q.qid, (SELECT array_agg(r) FROM (SELECT caption_rank(caption, q.query) AS r FROM caps WHERE caption @@@ q.query ORDER BY 1 DESC LIMIT %s) s) AS ranks FROM queries q', k);
+  queries_differ := (SELECT count(*) FROM topk_index i JOIN topk_sort s USING (qid) WHERE i.ranks IS DISTINCT FROM s.ranks);
+  queries_with_rows := (SELECT count(*) FROM topk_sort WHERE ranks IS NOT NULL);
+  RETURN NEXT;
+END $$;
+SELECT * FROM pg_temp.compare_topk(20);
+SELECT * FROM pg_temp.compare_topk(100000);
+EXPLAIN (COSTS OFF) SELECT id FROM caps WHERE caption @@@ 'dragon' ORDER BY caption_rank(caption, 'dragon') DESC LIMIT 10;
+CREATE FUNCTION pg_temp.topk_plan(q text, k int) RETURNS json LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  EXECUTE format('EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) SELECT id FROM caps WHERE caption @@@ %L ORDER BY caption_rank(caption, %L) DESC LIMIT %s', q, q, k) INTO plan;
+  RETURN jsonb_path_query_first(plan::jsonb, 'strict $.**?(@."Custom Plan Provider" == "CaptionTopK")');
+END $$;
+-- how much of the table it read for the 10 best of a common word's matches
+SELECT (p->>'Matches')::int > 1000 AS many_matches, (p->>'Heap Fetches')::int < 100 AS few_rows_read
+FROM pg_temp.topk_plan('dragon', 10) p;
+-- another ranking query than the search's, another qual, no LIMIT
+BEGIN;
+SET LOCAL enable_sort = off;
+EXPLAIN (COSTS OFF) SELECT id FROM caps WHERE caption @@@ 'dragon' AND id % 3 = 1 ORDER BY caption_rank(caption, 'castle greg') DESC;
+SELECT array_agg(r) = (SELECT array_agg(r) FROM (SELECT caption_rank(caption, 'castle greg') r FROM caps
+                        WHERE caption_matches(caption, 'dragon') AND id % 3 = 1 ORDER BY 1 DESC) s) AS same_ranks
+FROM (SELECT caption_rank(caption, 'castle greg') r FROM caps WHERE caption @@@ 'dragon' AND id % 3 = 1
+      ORDER BY caption_rank(caption, 'castle greg') DESC) s;
+COMMIT;
+
 -- inserts go to the pending list, read by every scan: copies of a third
 -- of the rows, and captions whose entries span several pages
 INSERT INTO caps SELECT id + 100000, caption FROM caps WHERE id % 3 = 1;
@@ -169,6 +218,7 @@ INSERT INTO caps VALUES (200000, repeat('dragon castle greg rutkowski ', 2000)),
                         (200001, repeat('葛飾北斎', 3000)), (200002, NULL), (200003, '');
 SELECT * FROM pg_temp.compare();
 SELECT counts_differ FROM pg_temp.compare_counts();
+SELECT * FROM pg_temp.compare_topk(20);
 
 -- VACUUM marks the removed rows dead in the index: the index scan then
 -- returns exactly the live rows (EXPLAIN ANALYZE's rows of the index scan
@@ -188,6 +238,7 @@ SELECT pg_temp.index_rows('dragon') = count(*) AS only_live_rows FROM caps WHERE
 SELECT pg_temp.index_rows('greg') = count(*) AS only_live_rows FROM caps WHERE caption_matches(caption, 'greg');
 SELECT * FROM pg_temp.compare();
 SELECT counts_differ FROM pg_temp.compare_counts();
+SELECT * FROM pg_temp.compare_topk(20);
 
 -- REINDEX writes the pending list into the segment; in 1MB of
 -- maintenance_work_mem the build's sort spills to temporary files
@@ -231,6 +282,7 @@ SELECT pages = :pages_before AS index_did_not_grow, :free_after < :free_before A
 FROM caption_index_stats('caps_idx');
 SELECT * FROM pg_temp.compare();
 SELECT counts_differ FROM pg_temp.compare_counts();
+SELECT * FROM pg_temp.compare_topk(20);
 
 -- TRUNCATE, then an unlogged table
 TRUNCATE caps;

@@ -29,6 +29,10 @@ PG_MODULE_MAGIC;
 /* Refuse images with more pixels than this, from their header */
 int			imgsearch_max_image_pixels = 100000000;
 
+/* May the planner use the caption index's count and top-k scans */
+bool		imgsearch_enable_caption_count = true;
+bool		imgsearch_enable_caption_topk = true;
+
 void		_PG_init(void);
 
 /* Define the settings */
@@ -44,8 +48,23 @@ _PG_init(void)
 							100000000, 1, INT_MAX,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("imgsearch.enable_caption_count",
+							 "Lets the planner count caption searches from a caption index (the CaptionCount scan).",
+							 NULL,
+							 &imgsearch_enable_caption_count,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("imgsearch.enable_caption_topk",
+							 "Lets the planner take caption searches in caption_rank order from a caption index (the CaptionTopK scan).",
+							 NULL,
+							 &imgsearch_enable_caption_topk,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("imgsearch");
 	MihInitOptions();
 	CapInitOptions();
 	CapInitCount();
+	CapInitTopK();
 }

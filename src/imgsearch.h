@@ -88,5 +88,7 @@ extern HammingBall *HammingBallMake(PHash center, int64 radius);
 
 /* imgsearch.c: settings */
 extern int	imgsearch_max_image_pixels;
+extern bool imgsearch_enable_caption_count;
+extern bool imgsearch_enable_caption_topk;
 
 #endif							/* IMGSEARCH_H */

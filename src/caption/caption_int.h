@@ -115,6 +115,38 @@ CaptionSameText(const text *a, const text *b)
 /* tsvector.c: a caption's tsvector, with word pairs or not */
 extern Datum CaptionVector(text *caption, bool pairs);
 
+/* caption_rank reads at most this many words of a query */
+#define CAPTION_RANK_MAX_WORDS 64
+
+/*
+ * What caption_rank needs of a query, cached per call site while the query
+ * text is the same: its distinct words, and the words as typed (as
+ * caption_phrase_tsquery reads them), each as an index into the distinct
+ * words with its position relative to the first.
+ */
+typedef struct CaptionRankQuery
+{
+	MemoryContext context;		/* holds all of it */
+	text	   *query;			/* the query text it was made from */
+	CaptionTokens words;		/* the distinct words */
+	uint64		lengths;		/* bit len % 64 set for each word's length */
+	int			sequence[CAPTION_RANK_MAX_WORDS];
+	int			offset[CAPTION_RANK_MAX_WORDS];
+	int			nsequence;
+} CaptionRankQuery;
+
+/* One occurrence of a typed word in a caption */
+typedef struct RankHit
+{
+	int			pos;
+	int			word;
+} RankHit;
+
+/* rank.c: caption_rank's query and score, which the caption index shares */
+extern CaptionRankQuery *CaptionRankQueryMake(text *query, MemoryContext parent);
+extern double CaptionRankScore(const CaptionRankQuery *rq, const RankHit *hits,
+							   int nhits, int nwords);
+
 /* query.c: a query's text as a tsquery, with word pairs for phrases or not */
 extern Datum CaptionQuery(text *query, bool pairs);
 

@@ -27,28 +27,8 @@
 #include "imgsearch.h"
 #include "caption_int.h"
 
-/* caption_rank reads at most this many words of a query */
-#define CAPTION_RANK_MAX_WORDS 64
-
-/*
- * What caption_rank needs of a query, cached per call site while the query
- * text is the same: its distinct words, and the words as typed (as
- * caption_phrase_tsquery reads them), each as an index into the distinct
- * words with its position relative to the first.
- */
-typedef struct CaptionRankQuery
-{
-	MemoryContext context;		/* holds all of it */
-	text	   *query;			/* the query text it was made from */
-	CaptionTokens words;		/* the distinct words */
-	uint64		lengths;		/* bit len % 64 set for each word's length */
-	int			sequence[CAPTION_RANK_MAX_WORDS];
-	int			offset[CAPTION_RANK_MAX_WORDS];
-	int			nsequence;
-} CaptionRankQuery;
-
-static CaptionRankQuery *
-MakeRankQuery(text *query, MemoryContext parent)
+CaptionRankQuery *
+CaptionRankQueryMake(text *query, MemoryContext parent)
 {
 	MemoryContext context = AllocSetContextCreate(parent, "caption_rank query",
 												  ALLOCSET_SMALL_SIZES);
@@ -125,93 +105,24 @@ IsAnyRankWord(const void *arg, const char *lexeme, int len, bool cjk)
 	return false;
 }
 
-/* One occurrence of a typed word in a caption */
-typedef struct RankHit
-{
-	int			pos;
-	int			word;
-} RankHit;
 
 /*
- * caption_rank(caption, query): how well a caption matches the words typed
- * (every word of the query, in order, operators read as words):
- *
- *	 tier + found / n * found / span / (1 + ln(1 + caption words))
- *
- * where tier is 2 when the typed words stand adjacent and in order, 1 when
- * they are all there, 0 otherwise; n is the number of distinct typed words,
- * found how many of them the caption holds, and span the length in words
- * of the shortest stretch of the caption that holds them all.  The second
- * term is below 1, so the typed words adjacent and in order always come
- * first, then all of them, then fewer; within a tier, closer together and
- * then shorter captions come first.
- *
- * It runs once per matching row, so it only tokenises the caption: no
- * tsvector is built (ts_rank_cd alone would clear 32 kB per query word per
- * call).
+ * The rank of a caption of nwords words (its last position) in which the
+ * typed words occur as hits[0..nhits), sorted by position (see
+ * caption_rank).  The caption index calls it too, with hits read from its
+ * postings.
  */
-PG_FUNCTION_INFO_V1(caption_rank);
-Datum
-caption_rank(PG_FUNCTION_ARGS)
+double
+CaptionRankScore(const CaptionRankQuery *rq, const RankHit *hits, int nhits, int nwords)
 {
-	text	   *caption = PG_GETARG_TEXT_PP(0);
-	text	   *query = PG_GETARG_TEXT_PP(1);
-	CaptionRankQuery *rq = fcinfo->flinfo->fn_extra;
-	CaptionTokens tokens;
-	RankHit    *hits;
-	int			nhits = 0;
-	int			maxhits = 32;
 	int		   *inwindow;
 	int			found = 0;
 	int			span = 0;
 	bool		phrase = false;
-	int			nwords;
 	int			i;
 
-	if (rq == NULL || !CaptionSameText(rq->query, query))
-	{
-		if (rq != NULL)
-			MemoryContextDelete(rq->context);
-		fcinfo->flinfo->fn_extra = NULL;
-		rq = MakeRankQuery(query, fcinfo->flinfo->fn_mcxt);
-		fcinfo->flinfo->fn_extra = rq;
-	}
-
-	CaptionTokensInit(&tokens);
-	tokens.keep = IsAnyRankWord;
-	tokens.keep_arg = rq;
-	CaptionTokenize(VARDATA_ANY(caption), VARSIZE_ANY_EXHDR(caption), &tokens);
-	nwords = tokens.next_pos - 1;
 	if (rq->words.count == 0)
-		PG_RETURN_FLOAT4(0.0f);
-
-	/* the occurrences of typed words (the only tokens kept), by position */
-	hits = palloc(sizeof(RankHit) * maxhits);
-	for (i = 0; i < tokens.count; i++)
-	{
-		for (int w = 0; w < rq->words.count; w++)
-		{
-			int			j = nhits;
-
-			if (!IsRankWord(rq, w, TOKEN_LEXEME(&tokens, i), tokens.items[i].len,
-							tokens.items[i].cjk))
-				continue;
-			if (nhits == maxhits)
-			{
-				maxhits *= 2;
-				hits = repalloc(hits, sizeof(RankHit) * maxhits);
-			}
-			while (j > 0 && hits[j - 1].pos > tokens.items[i].pos)
-			{
-				hits[j] = hits[j - 1];
-				j--;
-			}
-			hits[j].pos = tokens.items[i].pos;
-			hits[j].word = w;
-			nhits++;
-		}
-	}
-
+		return 0.0;
 	/* found, and the shortest stretch holding them all (a sliding window) */
 	inwindow = palloc0(sizeof(int) * rq->words.count);
 	for (i = 0; i < nhits; i++)
@@ -263,10 +174,93 @@ caption_rank(PG_FUNCTION_ARGS)
 		if (k == rq->nsequence)
 			phrase = true;
 	}
+	pfree(inwindow);
 	if (found == 0)
+		return 0.0;
+
+	return (phrase ? 2 : found == rq->words.count ? 1 : 0) +
+		(double) found / rq->words.count * found / Max(span, found) /
+		(1.0 + log(1.0 + nwords));
+}
+
+/*
+ * caption_rank(caption, query): how well a caption matches the words typed
+ * (every word of the query, in order, operators read as words):
+ *
+ *	 tier + found / n * found / span / (1 + ln(1 + caption words))
+ *
+ * where tier is 2 when the typed words stand adjacent and in order, 1 when
+ * they are all there, 0 otherwise; n is the number of distinct typed words,
+ * found how many of them the caption holds, and span the length in words
+ * of the shortest stretch of the caption that holds them all.  The second
+ * term is below 1, so the typed words adjacent and in order always come
+ * first, then all of them, then fewer; within a tier, closer together and
+ * then shorter captions come first.
+ *
+ * It runs once per matching row, so it only tokenises the caption: no
+ * tsvector is built (ts_rank_cd alone would clear 32 kB per query word per
+ * call).
+ */
+PG_FUNCTION_INFO_V1(caption_rank);
+Datum
+caption_rank(PG_FUNCTION_ARGS)
+{
+	text	   *caption = PG_GETARG_TEXT_PP(0);
+	text	   *query = PG_GETARG_TEXT_PP(1);
+	CaptionRankQuery *rq = fcinfo->flinfo->fn_extra;
+	CaptionTokens tokens;
+	RankHit    *hits;
+	int			nhits = 0;
+	int			maxhits = 32;
+	int			nwords;
+	int			i;
+	double		result;
+
+	if (rq == NULL || !CaptionSameText(rq->query, query))
+	{
+		if (rq != NULL)
+			MemoryContextDelete(rq->context);
+		fcinfo->flinfo->fn_extra = NULL;
+		rq = CaptionRankQueryMake(query, fcinfo->flinfo->fn_mcxt);
+		fcinfo->flinfo->fn_extra = rq;
+	}
+
+	CaptionTokensInit(&tokens);
+	tokens.keep = IsAnyRankWord;
+	tokens.keep_arg = rq;
+	CaptionTokenize(VARDATA_ANY(caption), VARSIZE_ANY_EXHDR(caption), &tokens);
+	nwords = tokens.next_pos - 1;
+	if (rq->words.count == 0)
 		PG_RETURN_FLOAT4(0.0f);
 
-	PG_RETURN_FLOAT4((float4) ((phrase ? 2 : found == rq->words.count ? 1 : 0) +
-							   (double) found / rq->words.count * found / Max(span, found) /
-							   (1.0 + log(1.0 + nwords))));
+	/* the occurrences of typed words (the only tokens kept), by position */
+	hits = palloc(sizeof(RankHit) * maxhits);
+	for (i = 0; i < tokens.count; i++)
+	{
+		for (int w = 0; w < rq->words.count; w++)
+		{
+			int			j = nhits;
+
+			if (!IsRankWord(rq, w, TOKEN_LEXEME(&tokens, i), tokens.items[i].len,
+							tokens.items[i].cjk))
+				continue;
+			if (nhits == maxhits)
+			{
+				maxhits *= 2;
+				hits = repalloc(hits, sizeof(RankHit) * maxhits);
+			}
+			while (j > 0 && hits[j - 1].pos > tokens.items[i].pos)
+			{
+				hits[j] = hits[j - 1];
+				j--;
+			}
+			hits[j].pos = tokens.items[i].pos;
+			hits[j].word = w;
+			nhits++;
+		}
+	}
+
+	result = CaptionRankScore(rq, hits, nhits, nwords);
+	pfree(hits);
+	PG_RETURN_FLOAT4((float4) result);
 }

@@ -53,15 +53,25 @@ typedef struct CapBuildState
 static void CapWriteSorted(Tuplesortstate *sort, CapSegmentWriter *w,
 						   MemoryContext tmpcxt);
 
-/* A caption's length: how many positions its words have */
-static int
+/*
+ * A caption's length as the index keeps it: its words' last position (at
+ * most the number of words caption_rank counts, which the top-k scan
+ * relies on)
+ */
+int
 CapVectorLength(TSVector vector)
 {
 	WordEntry  *we = ARRPTR(vector);
 	int			len = 0;
 
 	for (int i = 0; i < vector->size; i++)
-		len += POSDATALEN(vector, &we[i]);
+	{
+		WordEntryPos *pos = POSDATAPTR(vector, &we[i]);
+		int			npos = POSDATALEN(vector, &we[i]);
+
+		if (npos > 0)
+			len = Max(len, WEP_GETPOS(pos[npos - 1]));
+	}
 	return len;
 }
 

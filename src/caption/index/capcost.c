@@ -3,7 +3,8 @@
  * capcost.c
  *	  What the planner is told about caption searches: the selectivity of
  *	  caption @@@ query, read from the caption index's own dictionary when
- *	  the column has one, and the index scan's cost.
+ *	  the column has one, the index scan's cost, and which index serves a
+ *	  qual (for the count and top-k paths).
  *
  * The selectivity of a query is computed from its words' document
  * frequencies in each segment: a word's share of the segment's documents
@@ -22,6 +23,8 @@
 #include "capindex.h"
 
 #include "access/genam.h"
+#include "commands/defrem.h"
+#include "optimizer/optimizer.h"
 #include "miscadmin.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/optimizer.h"
@@ -93,6 +96,45 @@ CapIndexSelectivity(Relation index, TSQuery query, double heap_rows)
 	live = docs + meta.pending.nentries + meta.flushing.nentries;
 	/* the share of the documents, then of the table's rows */
 	return heap_rows > 0 ? matched / docs * Min(1.0, live / heap_rows) : matched / docs;
+}
+
+/*
+ * The caption index a qual is served by, or InvalidOid, and its query
+ * expression
+ */
+Oid
+CapQualIndex(RelOptInfo *rel, Expr *clause, Expr **query)
+{
+	OpExpr	   *op;
+	Var		   *var;
+	Expr	   *arg;
+	ListCell   *lc;
+	Oid			am = get_index_am_oid("caption", true);
+
+	if (!IsA(clause, OpExpr) || list_length(((OpExpr *) clause)->args) != 2 ||
+		!OidIsValid(am))
+		return InvalidOid;
+	op = (OpExpr *) clause;
+	var = linitial(op->args);
+	arg = lsecond(op->args);
+	if (!IsA(var, Var) || var->varno != rel->relid || var->varlevelsup != 0 ||
+		bms_is_member(rel->relid, pull_varnos(NULL, (Node *) arg)) ||
+		contain_volatile_functions((Node *) arg))
+		return InvalidOid;
+	foreach(lc, rel->indexlist)
+	{
+		IndexOptInfo *index = lfirst(lc);
+
+		if (index->relam == am && index->ncolumns == 1 && index->indpred == NIL &&
+			index->indexkeys[0] == var->varattno &&
+			op_in_opfamily(op->opno, index->opfamily[0]) &&
+			get_op_opfamily_strategy(op->opno, index->opfamily[0]) == CAP_MATCH_STRATEGY)
+		{
+			*query = arg;
+			return index->indexoid;
+		}
+	}
+	return InvalidOid;
 }
 
 /*

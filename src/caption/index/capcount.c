@@ -95,45 +95,6 @@ CapIsCountStar(Node *node)
 	return false;
 }
 
-/*
- * The caption index a qual is served by, or InvalidOid, and its query
- * expression
- */
-static Oid
-CapQualIndex(RelOptInfo *rel, Expr *clause, Expr **query)
-{
-	OpExpr	   *op;
-	Var		   *var;
-	Expr	   *arg;
-	ListCell   *lc;
-	Oid			am = get_index_am_oid("caption", true);
-
-	if (!IsA(clause, OpExpr) || list_length(((OpExpr *) clause)->args) != 2 ||
-		!OidIsValid(am))
-		return InvalidOid;
-	op = (OpExpr *) clause;
-	var = linitial(op->args);
-	arg = lsecond(op->args);
-	if (!IsA(var, Var) || var->varno != rel->relid || var->varlevelsup != 0 ||
-		bms_is_member(rel->relid, pull_varnos(NULL, (Node *) arg)) ||
-		contain_volatile_functions((Node *) arg))
-		return InvalidOid;
-	foreach(lc, rel->indexlist)
-	{
-		IndexOptInfo *index = lfirst(lc);
-
-		if (index->relam == am && index->ncolumns == 1 && index->indpred == NIL &&
-			index->indexkeys[0] == var->varattno &&
-			op_in_opfamily(op->opno, index->opfamily[0]) &&
-			get_op_opfamily_strategy(op->opno, index->opfamily[0]) == CAP_MATCH_STRATEGY)
-		{
-			*query = arg;
-			return index->indexoid;
-		}
-	}
-	return InvalidOid;
-}
-
 static void
 CapUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_rel,
 			  RelOptInfo *output_rel, void *extra)
@@ -151,7 +112,7 @@ CapUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_rel,
 
 	if (prev_create_upper_paths_hook)
 		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
-	if (stage != UPPERREL_GROUP_AGG)
+	if (stage != UPPERREL_GROUP_AGG || !imgsearch_enable_caption_count)
 		return;
 	if (parse->commandType != CMD_SELECT || parse->groupClause || parse->groupingSets ||
 		parse->havingQual || !parse->hasAggs || parse->hasWindowFuncs ||
@@ -244,17 +205,10 @@ CapCountPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 typedef struct CapCountState
 {
 	CustomScanState css;
-	Relation	heap;
-	Relation	index;
-	List	   *queries;		/* ExprStates */
-	CapSearch  *search;
-	IndexFetchTableData *fetch;
-	TupleTableSlot *heapslot;
+	CapExec		x;
 	Buffer		vmbuf;
-	Snapshot	snapshot;
 	bool		done;
 	int64		count;
-	int64		heap_fetches;	/* for EXPLAIN ANALYZE */
 } CapCountState;
 
 static void
@@ -262,42 +216,26 @@ CapCountBegin(CustomScanState *node, EState *estate, int eflags)
 {
 	CapCountState *st = (CapCountState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
-	Oid			indexoid = (Oid) intVal(linitial(cscan->custom_private));
 
-	st->heap = node->ss.ss_currentRelation;
-	st->index = index_open(indexoid, AccessShareLock);
-	st->queries = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
-	st->snapshot = estate->es_snapshot;
+	CapExecBegin(&st->x, node, estate, eflags, (Oid) intVal(linitial(cscan->custom_private)));
 	st->vmbuf = InvalidBuffer;
-	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
-		return;
-	st->search = CapSearchBegin();
-	st->fetch = table_index_fetch_begin(st->heap);
-	st->heapslot = table_slot_create(st->heap, NULL);
-	if (IsolationIsSerializable())
-		PredicateLockRelation(st->heap, st->snapshot);
 }
 
 /* One match: counted if the row is visible to the query's snapshot */
 static void
-CapCountMatch(void *arg, uint64 packed, bool pinned)
+CapCountMatch(void *arg, const CapMatch *m)
 {
 	CapCountState *st = arg;
 	ItemPointerData tid;
-	bool		call_again = false;
-	bool		all_dead = false;
 
-	UnpackTid(packed, &tid);
-	if (pinned && VM_ALL_VISIBLE(st->heap, ItemPointerGetBlockNumber(&tid), &st->vmbuf))
+	UnpackTid(m->tid, &tid);
+	if (m->pinned && VM_ALL_VISIBLE(st->x.heap, ItemPointerGetBlockNumber(&tid), &st->vmbuf))
+		st->count++;
+	else if (CapExecFetch(&st->x, m->tid))
 	{
 		st->count++;
-		return;
+		ExecClearTuple(st->x.heapslot);
 	}
-	st->heap_fetches++;
-	if (table_index_fetch_tuple(st->fetch, &tid, st->snapshot, st->heapslot,
-								&call_again, &all_dead))
-		st->count++;
-	ExecClearTuple(st->heapslot);
 }
 
 static TupleTableSlot *
@@ -306,24 +244,14 @@ CapCountExec(CustomScanState *node)
 	CapCountState *st = (CapCountState *) node;
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-	int			n = list_length(st->queries);
-	Datum	   *texts = palloc(n * sizeof(Datum));
-	bool	   *nulls = palloc(n * sizeof(bool));
-	int			k = 0;
-	ListCell   *lc;
 
 	if (st->done)
 		return NULL;
 	st->done = true;
 	ResetExprContext(econtext);
-	foreach(lc, st->queries)
-	{
-		texts[k] = ExecEvalExprSwitchContext(lfirst(lc), econtext, &nulls[k]);
-		k++;
-	}
 	st->count = 0;
-	CapSearchSetQueries(st->search, n, texts, nulls);
-	CapSearchRun(st->search, st->index, CapCountMatch, st);
+	CapExecSetQueries(&st->x, econtext, 0);
+	CapSearchRun(st->x.search, st->x.index, CapCountMatch, st);
 
 	ExecClearTuple(slot);
 	slot->tts_values[0] = Int64GetDatum(st->count);
@@ -344,13 +272,7 @@ CapCountEnd(CustomScanState *node)
 
 	if (st->vmbuf != InvalidBuffer)
 		ReleaseBuffer(st->vmbuf);
-	if (st->fetch)
-		table_index_fetch_end(st->fetch);
-	if (st->heapslot)
-		ExecDropSingleTupleTableSlot(st->heapslot);
-	if (st->search)
-		CapSearchEnd(st->search);
-	index_close(st->index, AccessShareLock);
+	CapExecEnd(&st->x);
 }
 
 static void
@@ -362,11 +284,7 @@ CapCountRescan(CustomScanState *node)
 static void
 CapCountExplain(CustomScanState *node, List *ancestors, ExplainState *es)
 {
-	CapCountState *st = (CapCountState *) node;
-
-	ExplainPropertyText("Index", RelationGetRelationName(st->index), es);
-	if (es->analyze)
-		ExplainPropertyInteger("Heap Fetches", NULL, st->heap_fetches, es);
+	CapExecExplain(&((CapCountState *) node)->x, es);
 }
 
 static const CustomExecMethods cap_count_exec_methods = {

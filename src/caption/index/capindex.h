@@ -23,7 +23,8 @@
  *	 dead in place.  A segment numbers its documents 0..n-1 ("ordinals",
  *	 in the order they were indexed) and holds:
  *	 - the document table: for each ordinal, the heap TID packed with the
- *	   caption's length in words (PackTid; offset 0 once VACUUM removed it),
+ *	   caption's length, its last word's position (PackTid; offset 0 once
+ *	   VACUUM removed it),
  *	   CAP_DOCS_PER_PAGE to a page, reached by ordinal through a root
  *	   directory page and directory pages of block numbers;
  *	 - the dictionary: a B-tree built bottom up.  Leaves hold words in
@@ -61,6 +62,7 @@
 
 #include "access/amapi.h"
 #include "access/generic_xlog.h"
+#include "nodes/execnodes.h"
 #include "nodes/pathnodes.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
@@ -145,7 +147,7 @@ typedef struct CapSkipEntry
 	uint32		len;			/* how many */
 	uint16		off;
 	uint16		max_tf;			/* its highest frequency */
-	uint16		min_len;		/* its shortest caption, in words */
+	uint16		min_len;		/* its shortest caption (last position) */
 	uint16		unused;
 } CapSkipEntry;
 
@@ -269,6 +271,7 @@ extern CapSegmentBuild *CapSegmentBuildBegin(Relation index, uint32 owner, int w
 											 bool reuse_pages);
 extern void CapSegmentBuildAdd(CapSegmentBuild *b, ItemPointer tid, TSVector vector);
 extern double CapSegmentBuildFinish(CapSegmentBuild *b, CapSegment *seg);
+extern int	CapVectorLength(TSVector vector);
 
 /* capflush.c: the pending list into a segment */
 extern bool CapFlushPending(Relation index, bool wait);
@@ -314,7 +317,19 @@ extern void CapPendingWalk(Relation index, const CapChain *chain,
 
 /* capsearch.c: the rows matching some queries, to a callback */
 typedef struct CapSearch CapSearch;
-typedef void (*CapMatchCallback) (void *arg, uint64 packed_tid, bool pinned);
+
+/* A row found: its TID and where it was found */
+typedef struct CapMatch
+{
+	uint64		tid;			/* PackTid */
+	bool		pinned;			/* from a segment, its page pinned (capsearch.c) */
+	const CapSegment *seg;		/* the segment, or NULL for a pending list */
+	uint32		ord;			/* its ordinal there */
+	int			doclen;			/* the caption's last position (segments) */
+	TSVector	vector;			/* the caption's words (pending lists) */
+} CapMatch;
+
+typedef void (*CapMatchCallback) (void *arg, const CapMatch *match);
 extern CapSearch *CapSearchBegin(void);
 extern void CapSearchSetQueries(CapSearch *s, int nkeys, const Datum *texts,
 								const bool *nulls);
@@ -322,8 +337,33 @@ extern void CapSearchRun(CapSearch *s, Relation index, CapMatchCallback callback
 						 void *arg);
 extern void CapSearchEnd(CapSearch *s);
 
-/* capcount.c */
+/* capcost.c: the caption index on rel that serves a qual, and its query */
+extern Oid	CapQualIndex(RelOptInfo *rel, Expr *clause, Expr **query);
+
+/* capexec.c: what the custom scans share at execution */
+struct ExplainState;
+typedef struct CapExec
+{
+	Relation	heap;
+	Relation	index;
+	List	   *exprs;			/* ExprStates of the plan's custom_exprs */
+	CapSearch  *search;
+	Snapshot	snapshot;
+	struct IndexFetchTableData *fetch;
+	TupleTableSlot *heapslot;
+	int64		heap_fetches;	/* for EXPLAIN ANALYZE */
+} CapExec;
+
+extern void CapExecBegin(CapExec *x, CustomScanState *node, EState *estate,
+						 int eflags, Oid indexoid);
+extern int	CapExecSetQueries(CapExec *x, ExprContext *econtext, int first);
+extern bool CapExecFetch(CapExec *x, uint64 packed_tid);
+extern void CapExecEnd(CapExec *x);
+extern void CapExecExplain(CapExec *x, struct ExplainState *es);
+
+/* capcount.c, captopk.c */
 extern void CapInitCount(void);
+extern void CapInitTopK(void);
 
 /* capscan.c */
 extern IndexScanDesc capbeginscan(Relation r, int nkeys, int norderbys);

@@ -64,11 +64,11 @@ typedef struct CapTidBatch
 } CapTidBatch;
 
 static void
-CapBatchAdd(void *arg, uint64 packed, bool pinned)
+CapBatchAdd(void *arg, const CapMatch *m)
 {
 	CapTidBatch *b = arg;
 
-	UnpackTid(packed, &b->tids[b->n++]);
+	UnpackTid(m->tid, &b->tids[b->n++]);
 	b->total++;
 	if (b->n == lengthof(b->tids))
 	{

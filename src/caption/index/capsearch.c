@@ -368,7 +368,11 @@ CapSearchSegment(Relation index, CapSearch *so, const CapSegment *seg,
 			/* (the document page stays pinned until the next CapDocGet) */
 			entry = CapDocGet(docs, ord);
 			if (!PackedTidIsDead(CapDocTid(entry)))
-				callback(arg, CapDocTid(entry), true);
+			{
+				CapMatch	m = {CapDocTid(entry), true, seg, ord, CapDocLen(entry), NULL};
+
+				callback(arg, &m);
+			}
 		}
 		ord++;
 	}
@@ -400,7 +404,11 @@ CapMatchPending(void *arg, uint64 tid, TSVector vector, BlockNumber blkno,
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(pa->so->evalcxt);
 	if (match)
-		pa->callback(pa->arg, tid, false);
+	{
+		CapMatch	m = {tid, false, NULL, 0, 0, vector};
+
+		pa->callback(pa->arg, &m);
+	}
 	return true;
 }
 
