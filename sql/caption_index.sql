@@ -296,15 +296,35 @@ SET enable_seqscan = off;
 SELECT id FROM caps_unlogged WHERE caption @@@ 'loish dragon';
 RESET enable_seqscan;
 
--- the one known difference (README, Limits): a word repeated over 256
--- times keeps its first 256 positions, so a phrase only its later copies
--- make is found by caption_matches (through the word pair 'a b') and not
--- by the index, which reads the words' positions
-INSERT INTO caps VALUES (3, repeat('a ', 300) || 'b');
-SET enable_seqscan = off;
-SELECT id FROM caps WHERE caption @@@ '"a b"';
-RESET enable_seqscan;
-SELECT id FROM caps WHERE caption_matches(caption, '"a b"');
+-- a word repeated over 256 times keeps its first 256 positions, so the
+-- index cannot see a phrase only its later copies make, which
+-- caption_matches finds through the word pair 'a b': such rows are
+-- rechecked on the caption (pending list, then segment; bitmap, count and
+-- top-k scans; -phrase too)
+INSERT INTO caps VALUES (3, repeat('a ', 300) || 'b'), (4, repeat('a ', 300) || 'c b'),
+                        (5, 'a b');
+SELECT pending_entries > 0 AS in_pending_list FROM caption_index_stats('caps_idx');
+CREATE FUNCTION pg_temp.truncation_cases() RETURNS TABLE (query text, bitmap text, count bigint, topk text, seq text)
+LANGUAGE plpgsql AS $$
+BEGIN
+  SET LOCAL enable_seqscan = off;
+  FOR query IN VALUES ('"a b"'), ('-"a b"'), ('"a a b"'), ('"c b"') LOOP
+    SET LOCAL imgsearch.enable_caption_count = off;
+    SET LOCAL imgsearch.enable_caption_topk = off;
+    bitmap := (SELECT string_agg(id::text, ',' ORDER BY id) FROM caps WHERE caption @@@ query);
+    SET LOCAL imgsearch.enable_caption_count = on;
+    SET LOCAL imgsearch.enable_caption_topk = on;
+    count := (SELECT count(*) FROM caps WHERE caption @@@ query);
+    topk := (SELECT string_agg(id::text, ',' ORDER BY id) FROM
+             (SELECT id FROM caps WHERE caption @@@ query ORDER BY caption_rank(caption, query) DESC LIMIT 10) s);
+    seq := (SELECT string_agg(id::text, ',' ORDER BY id) FROM caps WHERE caption_matches(caption, query));
+    RETURN NEXT;
+  END LOOP;
+END $$;
+SELECT * FROM pg_temp.truncation_cases();
+VACUUM caps;
+SELECT pending_entries AS in_pending_list FROM caption_index_stats('caps_idx');
+SELECT * FROM pg_temp.truncation_cases();
 
 -- a NULL query matches nothing
 SET enable_seqscan = off;

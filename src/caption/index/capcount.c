@@ -229,11 +229,13 @@ CapCountMatch(void *arg, const CapMatch *m)
 	ItemPointerData tid;
 
 	UnpackTid(m->tid, &tid);
-	if (m->pinned && VM_ALL_VISIBLE(st->x.heap, ItemPointerGetBlockNumber(&tid), &st->vmbuf))
+	if (!m->recheck && m->pinned &&
+		VM_ALL_VISIBLE(st->x.heap, ItemPointerGetBlockNumber(&tid), &st->vmbuf))
 		st->count++;
 	else if (CapExecFetch(&st->x, m->tid))
 	{
-		st->count++;
+		if (!m->recheck || CapExecRecheck(&st->x))
+			st->count++;
 		ExecClearTuple(st->x.heapslot);
 	}
 }

@@ -31,6 +31,7 @@ CapExecBegin(CapExec *x, CustomScanState *node, EState *estate, int eflags, Oid 
 
 	x->heap = heap;
 	x->index = index_open(indexoid, AccessShareLock);
+	x->attno = x->index->rd_index->indkey.values[0];
 	x->exprs = ExecInitExprList(cscan->custom_exprs, &node->ss.ps);
 	x->snapshot = estate->es_snapshot;
 	x->heap_fetches = 0;
@@ -82,6 +83,19 @@ CapExecFetch(CapExec *x, uint64 packed_tid)
 	x->heap_fetches++;
 	return table_index_fetch_tuple(x->fetch, &tid, x->snapshot, x->heapslot,
 								   &call_again, &all_dead);
+}
+
+/*
+ * For a match the index could not decide (CapMatch.recheck), after
+ * CapExecFetch: does the row's caption match the queries
+ */
+bool
+CapExecRecheck(CapExec *x)
+{
+	bool		isnull;
+	Datum		caption = slot_getattr(x->heapslot, x->attno, &isnull);
+
+	return !isnull && CapSearchRecheck(x->search, DatumGetTextPP(caption));
 }
 
 void

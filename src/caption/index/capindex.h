@@ -327,6 +327,7 @@ typedef struct CapMatch
 	uint32		ord;			/* its ordinal there */
 	int			doclen;			/* the caption's last position (segments) */
 	TSVector	vector;			/* the caption's words (pending lists) */
+	bool		recheck;		/* maybe not a match: CapSearchRecheck decides */
 } CapMatch;
 
 typedef void (*CapMatchCallback) (void *arg, const CapMatch *match);
@@ -335,6 +336,7 @@ extern void CapSearchSetQueries(CapSearch *s, int nkeys, const Datum *texts,
 								const bool *nulls);
 extern void CapSearchRun(CapSearch *s, Relation index, CapMatchCallback callback,
 						 void *arg);
+extern bool CapSearchRecheck(CapSearch *s, text *caption);
 extern void CapSearchEnd(CapSearch *s);
 
 /* capcost.c: the caption index on rel that serves a qual, and its query */
@@ -346,6 +348,7 @@ typedef struct CapExec
 {
 	Relation	heap;
 	Relation	index;
+	AttrNumber	attno;			/* the indexed column */
 	List	   *exprs;			/* ExprStates of the plan's custom_exprs */
 	CapSearch  *search;
 	Snapshot	snapshot;
@@ -358,6 +361,7 @@ extern void CapExecBegin(CapExec *x, CustomScanState *node, EState *estate,
 						 int eflags, Oid indexoid);
 extern int	CapExecSetQueries(CapExec *x, ExprContext *econtext, int first);
 extern bool CapExecFetch(CapExec *x, uint64 packed_tid);
+extern bool CapExecRecheck(CapExec *x);
 extern void CapExecEnd(CapExec *x);
 extern void CapExecExplain(CapExec *x, struct ExplainState *es);
 

@@ -3,7 +3,8 @@
  * capscan.c
  *	  Bitmap scans of a caption index: the rows whose caption matches
  *	  every scan key's query (caption @@@ query), found by capsearch.c,
- *	  into the bitmap, exact (no recheck).
+ *	  into the bitmap, exact (no recheck) but for the rare matches the
+ *	  index cannot decide.
  *
  * src/caption/index/capscan.c
  *
@@ -68,6 +69,16 @@ CapBatchAdd(void *arg, const CapMatch *m)
 {
 	CapTidBatch *b = arg;
 
+	if (m->recheck)
+	{
+		/* rare (see capsearch.c): on its own, for the heap scan to recheck */
+		ItemPointerData tid;
+
+		UnpackTid(m->tid, &tid);
+		tbm_add_tuples(b->tbm, &tid, 1, true);
+		b->total++;
+		return;
+	}
 	UnpackTid(m->tid, &b->tids[b->n++]);
 	b->total++;
 	if (b->n == lengthof(b->tids))

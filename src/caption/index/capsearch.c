@@ -21,6 +21,13 @@
  * and lists are those of the metapage as the scan copied it, so a
  * concurrent flush neither hides a row nor shows it twice.
  *
+ * The index keeps, as a tsvector does, a word's first 256 positions, where
+ * caption_matches finds a phrase through word pairs.  The two agree
+ * whenever the phrase's words have fewer than 256 positions in the
+ * caption; a candidate whose decision used a word with all 256 is handed
+ * over with recheck set, for the caller to decide on the row itself
+ * (CapSearchRecheck: caption_matches' own evaluation).
+ *
  * The callback is told whether the TID came from a segment's document
  * table, whose page then stays pinned until the callback returns: VACUUM
  * marks documents dead under a cleanup lock, so meanwhile it cannot, and
@@ -70,8 +77,12 @@ typedef struct CapGen
 typedef struct CapKey
 {
 	TSQuery		query;
+	Datum		text;			/* the query as typed */
+	Datum		pairs_query;	/* caption_matches' own tsquery, once needed */
+	bool		has_phrase;
 	CapTerm    *terms;			/* by item number, for QI_VAL items */
 	uint32		ord;			/* the candidate being decided */
+	bool		uncertain;		/* a phrase met a word with all 256 positions */
 } CapKey;
 
 struct CapSearch
@@ -116,9 +127,15 @@ CapSearchSetQueries(CapSearch *s, int nkeys, const Datum *texts, const bool *nul
 			s->nothing = true;
 		else
 		{
-			s->keys[k].query = DatumGetTSQuery(CaptionQuery(DatumGetTextPP(texts[k]), false));
-			if (s->keys[k].query->size == 0)
+			TSQuery		q = DatumGetTSQuery(CaptionQuery(DatumGetTextPP(texts[k]), false));
+
+			s->keys[k].query = q;
+			s->keys[k].text = PointerGetDatum(PG_DETOAST_DATUM_COPY(texts[k]));
+			if (q->size == 0)
 				s->nothing = true;
+			for (int i = 0; i < q->size; i++)
+				if (GETQUERY(q)[i].type == QI_OPR && GETQUERY(q)[i].qoperator.oper == OP_PHRASE)
+					s->keys[k].has_phrase = true;
 		}
 	}
 	MemoryContextSwitchTo(old);
@@ -260,6 +277,9 @@ CapCheckOperand(void *arg, QueryOperand *val, ExecPhraseData *data)
 		if (data == NULL)
 			break;
 		n = CapCursorPositions(cur, positions);
+		/* the index, as a tsvector, keeps a word's first 256 positions */
+		if (n >= MAXNUMPOS)
+			key->uncertain = true;
 		if (npos + n > t->pos_cap)
 		{
 			t->pos_cap = Max(npos + n, 2 * t->pos_cap);
@@ -344,6 +364,7 @@ CapSearchSegment(Relation index, CapSearch *so, const CapSegment *seg,
 	{
 		uint64		entry;
 		bool		match = true;
+		bool		recheck;
 
 		if (n % 1024 == 0)
 		{
@@ -356,20 +377,29 @@ CapSearchSegment(Relation index, CapSearch *so, const CapSegment *seg,
 			break;
 		/* TS_execute's phrase work goes to evalcxt; positions stay in terms */
 		MemoryContextSwitchTo(so->evalcxt);
-		for (int k = 0; k < so->nkeys && match; k++)
+		recheck = false;
+		for (int k = 0; k < so->nkeys && (match || recheck); k++)
 		{
-			so->keys[k].ord = ord;
-			match = TS_execute(GETQUERY(so->keys[k].query), &so->keys[k],
-							   TS_EXEC_EMPTY, CapCheckOperand);
+			CapKey	   *key = &so->keys[k];
+			bool		r;
+
+			key->ord = ord;
+			key->uncertain = false;
+			r = TS_execute(GETQUERY(key->query), key, TS_EXEC_EMPTY, CapCheckOperand);
+			if (key->uncertain)
+				recheck = true;
+			else if (!r)
+				match = recheck = false;	/* certainly not */
 		}
 		MemoryContextSwitchTo(so->segcxt);
-		if (match)
+		if (match || recheck)
 		{
 			/* (the document page stays pinned until the next CapDocGet) */
 			entry = CapDocGet(docs, ord);
 			if (!PackedTidIsDead(CapDocTid(entry)))
 			{
-				CapMatch	m = {CapDocTid(entry), true, seg, ord, CapDocLen(entry), NULL};
+				CapMatch	m = {CapDocTid(entry), true, seg, ord, CapDocLen(entry),
+				NULL, recheck};
 
 				callback(arg, &m);
 			}
@@ -380,6 +410,58 @@ CapSearchSegment(Relation index, CapSearch *so, const CapSegment *seg,
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(so->segcxt);
 	MemoryContextReset(so->evalcxt);
+}
+
+/*
+ * Does a caption's tsvector hold all 256 positions of a word the query
+ * names (so that a phrase through it may be missed)
+ */
+static bool
+CapVectorTruncated(TSVector vector, TSQuery query)
+{
+	WordEntry  *we = ARRPTR(vector);
+
+	for (int i = 0; i < query->size; i++)
+	{
+		QueryOperand *op = &GETQUERY(query)[i].qoperand;
+		const char *w = GETOPERAND(query) + op->distance;
+
+		if (GETQUERY(query)[i].type != QI_VAL)
+			continue;
+		for (int j = 0; j < vector->size; j++)
+			if ((we[j].len == op->length || (op->prefix && we[j].len > op->length)) &&
+				memcmp(STRPTR(vector) + we[j].pos, w, op->length) == 0 &&
+				POSDATALEN(vector, &we[j]) >= MAXNUMPOS)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Whether a caption matches every query as caption_matches decides it:
+ * for the matches found uncertain (recheck)
+ */
+bool
+CapSearchRecheck(CapSearch *s, text *caption)
+{
+	bool		result = true;
+	Datum		vector = CaptionVector(caption, true);
+
+	for (int k = 0; k < s->nkeys && result; k++)
+	{
+		CapKey	   *key = &s->keys[k];
+
+		if (key->pairs_query == (Datum) 0)
+		{
+			MemoryContext old = MemoryContextSwitchTo(s->cxt);
+
+			key->pairs_query = CaptionQuery(DatumGetTextPP(key->text), true);
+			MemoryContextSwitchTo(old);
+		}
+		result = DatumGetBool(DirectFunctionCall2(ts_match_vq, vector, key->pairs_query));
+	}
+	pfree(DatumGetPointer(vector));
+	return result;
 }
 
 /* A pending entry that matches every query goes to the callback */
@@ -397,15 +479,24 @@ CapMatchPending(void *arg, uint64 tid, TSVector vector, BlockNumber blkno,
 	CapPendingArg *pa = arg;
 	MemoryContext old = MemoryContextSwitchTo(pa->so->evalcxt);
 	bool		match = true;
+	bool		recheck = false;
 
-	for (int k = 0; k < pa->so->nkeys && match; k++)
-		match = DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(vector),
-												 PointerGetDatum(pa->so->keys[k].query)));
+	for (int k = 0; k < pa->so->nkeys && (match || recheck); k++)
+	{
+		CapKey	   *key = &pa->so->keys[k];
+		bool		uncertain = key->has_phrase && CapVectorTruncated(vector, key->query);
+
+		if (uncertain)
+			recheck = true;
+		else if (!DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(vector),
+												   PointerGetDatum(key->query))))
+			match = recheck = false;
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(pa->so->evalcxt);
-	if (match)
+	if (match || recheck)
 	{
-		CapMatch	m = {tid, false, NULL, 0, 0, vector};
+		CapMatch	m = {tid, false, NULL, 0, 0, vector, recheck};
 
 		pa->callback(pa->arg, &m);
 	}

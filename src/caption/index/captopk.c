@@ -239,8 +239,11 @@ CapTopKPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 typedef struct CapCandidate
 {
 	double		bound;
-	uint64		tid;
+	uint64		tid;			/* PackTid, and CAP_CAND_RECHECK */
 } CapCandidate;
+
+/* the index could not decide the match (CapMatch.recheck) */
+#define CAP_CAND_RECHECK	(UINT64CONST(1) << 62)
 
 typedef struct CapRanked
 {
@@ -452,7 +455,7 @@ CapTopKMatch(void *arg, const CapMatch *m)
 		st->cands = repalloc_huge(st->cands, st->capcands * sizeof(CapCandidate));
 	}
 	st->cands[st->ncands].bound = CapRankBound(st, nhits, complete, len, found);
-	st->cands[st->ncands].tid = m->tid;
+	st->cands[st->ncands].tid = m->tid | (m->recheck ? CAP_CAND_RECHECK : 0);
 	st->ncands++;
 }
 
@@ -553,8 +556,13 @@ CapTopKFetchNext(CapTopKState *st)
 		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!CapExecFetch(&st->x, st->cands[i].tid))
+		if (!CapExecFetch(&st->x, st->cands[i].tid & ~CAP_CAND_RECHECK))
 			continue;
+		if ((st->cands[i].tid & CAP_CAND_RECHECK) && !CapExecRecheck(&st->x))
+		{
+			ExecClearTuple(slot);
+			continue;
+		}
 		caption = slot_getattr(slot, st->attno, &isnull);
 		if (isnull || st->rankquery_null)
 			rank = st->nulls_first ? INFINITY : -INFINITY;
