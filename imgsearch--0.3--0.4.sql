@@ -187,3 +187,18 @@ CREATE FUNCTION caption_index_stats(index regclass,
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION caption_index_stats(regclass) IS 'what a caption index holds: segments, documents (dead ones included) and distinct words in them, pending list entries and pages, index pages';
 COMMENT ON OPERATOR FAMILY caption_ops USING caption IS 'caption index operator family for text: caption @@@ query';
+
+-- caption_matches becomes caption @@@ query's C function with a planner
+-- support function: a caption index on the caption serves it (index
+-- condition caption @@@ query); without one, a GIN index on
+-- caption_tsvector(caption) serves it as before (the call becomes
+-- caption_tsvector(caption) @@ caption_tsquery(query), its definition)
+CREATE FUNCTION caption_matches_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT;
+COMMENT ON FUNCTION caption_matches_support(internal) IS 'planner support for caption_matches: served by a caption index, or by a GIN index on caption_tsvector';
+
+CREATE OR REPLACE FUNCTION caption_matches(caption text, query text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'caption_match_op'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100
+	SUPPORT caption_matches_support;
+COMMENT ON FUNCTION caption_matches(text, text) IS 'whether the caption matches the web-search style query; uses a caption index on the caption, or a GIN index on caption_tsvector(caption)';

@@ -161,7 +161,8 @@ SELECT * FROM (
 ORDER BY object COLLATE "C", side;
 
 -------------------------------------------------------------------------
--- Update to 0.4: robust reverse search; nothing changes but new functions
+-- Update to 0.4: robust reverse search, URL functions, the caption index;
+-- caption_matches becomes a C function with planner support
 -------------------------------------------------------------------------
 
 ALTER EXTENSION imgsearch UPDATE TO '0.4';
@@ -170,8 +171,15 @@ CREATE TEMP TABLE objects_0_4 AS SELECT * FROM pg_temp.extension_objects();
 SELECT * FROM (SELECT object, details FROM objects_0_4
                EXCEPT SELECT object, details FROM objects_updated) AS added
 ORDER BY object COLLATE "C";
+-- and what it changed: caption_matches, from SQL to C, and its comment
 SELECT object, details FROM objects_updated
 EXCEPT SELECT object, details FROM objects_0_4;
+-- the GIN index of 0.3 on caption_tsvector still serves caption_matches,
+-- which the support function writes as 0.3's SQL function inlined
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM captions WHERE caption_matches(caption, '"greg rutkowski"');
+SELECT array_agg(id ORDER BY id) AS by_gin_index FROM captions WHERE caption_matches(caption, '"greg rutkowski"');
+RESET enable_seqscan;
 -- the index of 0.2 still answers, now also for variants
 SET enable_seqscan = off;
 SELECT count(*) AS found FROM images

@@ -23,6 +23,7 @@
 #include "capindex.h"
 
 #include "access/genam.h"
+#include "catalog/pg_proc.h"
 #include "commands/defrem.h"
 #include "optimizer/optimizer.h"
 #include "miscadmin.h"
@@ -98,25 +99,51 @@ CapIndexSelectivity(Relation index, TSQuery query, double heap_rows)
 	return heap_rows > 0 ? matched / docs * Min(1.0, live / heap_rows) : matched / docs;
 }
 
+/* Is the function caption_matches (or caption_match_op): the same C code */
+bool
+CapIsMatchFunction(Oid funcid)
+{
+	FmgrInfo	finfo;
+
+	if (get_func_prokind(funcid) != PROKIND_FUNCTION)
+		return false;
+	fmgr_info(funcid, &finfo);
+	return finfo.fn_addr == caption_match_op;
+}
+
 /*
- * The caption index a qual is served by, or InvalidOid, and its query
- * expression
+ * The caption index a qual (column @@@ query, or caption_matches(column,
+ * query)) is served by, or InvalidOid, and its query expression
  */
 Oid
 CapQualIndex(RelOptInfo *rel, Expr *clause, Expr **query)
 {
 	OpExpr	   *op;
+	Oid			opno;
 	Var		   *var;
 	Expr	   *arg;
 	ListCell   *lc;
 	Oid			am = get_index_am_oid("caption", true);
 
-	if (!IsA(clause, OpExpr) || list_length(((OpExpr *) clause)->args) != 2 ||
-		!OidIsValid(am))
+	if (IsA(clause, FuncExpr) && list_length(((FuncExpr *) clause)->args) == 2 &&
+		CapIsMatchFunction(((FuncExpr *) clause)->funcid))
+	{
+		/* caption_matches(column, query): as column @@@ query */
+		var = linitial(((FuncExpr *) clause)->args);
+		arg = lsecond(((FuncExpr *) clause)->args);
+		opno = InvalidOid;
+	}
+	else if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
+	{
+		op = (OpExpr *) clause;
+		opno = op->opno;
+		var = linitial(op->args);
+		arg = lsecond(op->args);
+	}
+	else
 		return InvalidOid;
-	op = (OpExpr *) clause;
-	var = linitial(op->args);
-	arg = lsecond(op->args);
+	if (!OidIsValid(am))
+		return InvalidOid;
 	if (!IsA(var, Var) || var->varno != rel->relid || var->varlevelsup != 0 ||
 		bms_is_member(rel->relid, pull_varnos(NULL, (Node *) arg)) ||
 		contain_volatile_functions((Node *) arg))
@@ -127,8 +154,9 @@ CapQualIndex(RelOptInfo *rel, Expr *clause, Expr **query)
 
 		if (index->relam == am && index->ncolumns == 1 && index->indpred == NIL &&
 			index->indexkeys[0] == var->varattno &&
-			op_in_opfamily(op->opno, index->opfamily[0]) &&
-			get_op_opfamily_strategy(op->opno, index->opfamily[0]) == CAP_MATCH_STRATEGY)
+			(!OidIsValid(opno) ||
+			 (op_in_opfamily(opno, index->opfamily[0]) &&
+			  get_op_opfamily_strategy(opno, index->opfamily[0]) == CAP_MATCH_STRATEGY)))
 		{
 			*query = arg;
 			return index->indexoid;
@@ -138,16 +166,15 @@ CapQualIndex(RelOptInfo *rel, Expr *clause, Expr **query)
 }
 
 /*
- * The restriction estimator of text @@@ text: from the caption index on
- * the column if there is one, else matchingsel's
+ * The selectivity of caption @@@ query (or caption_matches(caption,
+ * query)) with these arguments, from the caption index on the column; -1
+ * when the column has none or the query is not a constant.  The
+ * restriction estimator of text @@@ text (else matchingsel's) and
+ * caption_matches' support function use it.
  */
-PG_FUNCTION_INFO_V1(caption_match_sel);
-Datum
-caption_match_sel(PG_FUNCTION_ARGS)
+double
+CapClauseSelectivity(PlannerInfo *root, List *args, int varRelid)
 {
-	PlannerInfo *root = (PlannerInfo *) PG_GETARG_POINTER(0);
-	List	   *args = (List *) PG_GETARG_POINTER(2);
-	int			varRelid = PG_GETARG_INT32(3);
 	VariableStatData vardata;
 	Node	   *other;
 	bool		varonleft;
@@ -185,10 +212,22 @@ caption_match_sel(PG_FUNCTION_ARGS)
 		}
 		ReleaseVariableStats(vardata);
 	}
+	if (sel >= 0)
+		CLAMP_PROBABILITY(sel);
+	return sel;
+}
+
+PG_FUNCTION_INFO_V1(caption_match_sel);
+Datum
+caption_match_sel(PG_FUNCTION_ARGS)
+{
+	double		sel = CapClauseSelectivity((PlannerInfo *) PG_GETARG_POINTER(0),
+										   (List *) PG_GETARG_POINTER(2),
+										   PG_GETARG_INT32(3));
+
 	if (sel < 0)
 		return DirectFunctionCall4(matchingsel, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
 								   PG_GETARG_DATUM(2), PG_GETARG_DATUM(3));
-	CLAMP_PROBABILITY(sel);
 	PG_RETURN_FLOAT8(sel);
 }
 

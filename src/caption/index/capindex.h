@@ -339,8 +339,11 @@ extern void CapSearchRun(CapSearch *s, Relation index, CapMatchCallback callback
 extern bool CapSearchRecheck(CapSearch *s, text *caption);
 extern void CapSearchEnd(CapSearch *s);
 
-/* capcost.c: the caption index on rel that serves a qual, and its query */
+/* capcost.c: estimates; the caption index on rel that serves a qual */
+extern double CapClauseSelectivity(PlannerInfo *root, List *args, int varRelid);
+extern bool CapIsMatchFunction(Oid funcid);
 extern Oid	CapQualIndex(RelOptInfo *rel, Expr *clause, Expr **query);
+extern Datum caption_match_op(PG_FUNCTION_ARGS);
 
 /* capexec.c: what the custom scans share at execution */
 struct ExplainState;
