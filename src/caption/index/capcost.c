@@ -99,16 +99,19 @@ CapIndexSelectivity(Relation index, TSQuery query, double heap_rows)
 	return heap_rows > 0 ? matched / docs * Min(1.0, live / heap_rows) : matched / docs;
 }
 
-/* Is the function caption_matches (or caption_match_op): the same C code */
+/*
+ * Is the function (whatever its name and schema) this C function of ours:
+ * caption_match_op for caption_matches and caption_match_op, caption_rank
+ */
 bool
-CapIsMatchFunction(Oid funcid)
+CapFunctionIs(Oid funcid, PGFunction fn)
 {
 	FmgrInfo	finfo;
 
 	if (get_func_prokind(funcid) != PROKIND_FUNCTION)
 		return false;
 	fmgr_info(funcid, &finfo);
-	return finfo.fn_addr == caption_match_op;
+	return finfo.fn_addr == fn;
 }
 
 /*
@@ -126,7 +129,7 @@ CapQualIndex(RelOptInfo *rel, Expr *clause, Expr **query)
 	Oid			am = get_index_am_oid("caption", true);
 
 	if (IsA(clause, FuncExpr) && list_length(((FuncExpr *) clause)->args) == 2 &&
-		CapIsMatchFunction(((FuncExpr *) clause)->funcid))
+		CapFunctionIs(((FuncExpr *) clause)->funcid, caption_match_op))
 	{
 		/* caption_matches(column, query): as column @@@ query */
 		var = linitial(((FuncExpr *) clause)->args);

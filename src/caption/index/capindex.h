@@ -341,7 +341,7 @@ extern void CapSearchEnd(CapSearch *s);
 
 /* capcost.c: estimates; the caption index on rel that serves a qual */
 extern double CapClauseSelectivity(PlannerInfo *root, List *args, int varRelid);
-extern bool CapIsMatchFunction(Oid funcid);
+extern bool CapFunctionIs(Oid funcid, PGFunction fn);
 extern Oid	CapQualIndex(RelOptInfo *rel, Expr *clause, Expr **query);
 extern Datum caption_match_op(PG_FUNCTION_ARGS);
 

@@ -80,18 +80,6 @@ static const CustomScanMethods cap_topk_scan_methods = {
 	.CreateCustomScanState = CapTopKCreateState,
 };
 
-/* Is the function our caption_rank (whatever its schema) */
-static bool
-CapIsRankFunction(Oid funcid)
-{
-	FmgrInfo	finfo;
-
-	if (get_func_prokind(funcid) != PROKIND_FUNCTION)
-		return false;
-	fmgr_info(funcid, &finfo);
-	return finfo.fn_addr == caption_rank;
-}
-
 /*
  * The ORDER BY's caption_rank(column, query) on this rel, if the query is
  * ordered by just that, descending
@@ -119,7 +107,7 @@ CapRankOrdering(PlannerInfo *root, RelOptInfo *rel, bool *nulls_first)
 		if (!IsA(var, Var) || var->varno != rel->relid || var->varlevelsup != 0 ||
 			bms_is_member(rel->relid, pull_varnos(NULL, lsecond(f->args))) ||
 			contain_volatile_functions(lsecond(f->args)) ||
-			!CapIsRankFunction(f->funcid))
+			!CapFunctionIs(f->funcid, caption_rank))
 			continue;
 		*nulls_first = pk->pk_nulls_first;
 		return f;
