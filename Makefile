@@ -18,7 +18,7 @@ CAPTION_OBJS = src/caption/tokenize.o src/caption/tsvector.o src/caption/query.o
 
 # the caption index access method (src/caption/index/capindex.h)
 CAPINDEX_OBJS = $(addprefix src/caption/index/,capindex_utils.o capsegment.o capbuild.o \
-	capflush.o capinsert.o capread.o capsearch.o capscan.o capexec.o capcount.o captopk.o \
+	capflush.o capmerge.o capinsert.o capread.o capsearch.o capscan.o capexec.o capcount.o captopk.o \
 	capcost.o capsupport.o capvacuum.o capvalidate.o postings.o)
 
 # URL normalisation: plain C (libidn2), shared with the fuzzer and the test tool

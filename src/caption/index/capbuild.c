@@ -75,41 +75,49 @@ CapVectorLength(TSVector vector)
 	return len;
 }
 
+/*
+ * Sort the record of one posting: a word in document ord (of doclen) at
+ * npos positions, given as uint16 (positions16) or as a tsvector's
+ */
+static void
+CapSortRecord(Tuplesortstate *sort, const char *word, int wlen, uint32 ord, int doclen,
+			  const uint16 *positions16, const WordEntryPos *positions, int npos)
+{
+	uint16		len16 = Min(doclen, CAP_MAX_DOC_LEN);
+	Size		size = VARHDRSZ + wlen + 1 + 4 + 2 + 2 * npos;
+	bytea	   *rec = palloc(size);
+	char	   *p = VARDATA(rec);
+
+	SET_VARSIZE(rec, size);
+	memcpy(p, word, wlen);
+	p += wlen;
+	*p++ = 0;
+	*p++ = (char) (ord >> 24);
+	*p++ = (char) (ord >> 16);
+	*p++ = (char) (ord >> 8);
+	*p++ = (char) ord;
+	memcpy(p, &len16, 2);
+	p += 2;
+	for (int k = 0; k < npos; k++)
+	{
+		uint16		v = positions16 ? positions16[k] : WEP_GETPOS(positions[k]);
+
+		memcpy(p, &v, 2);
+		p += 2;
+	}
+	tuplesort_putdatum(sort, PointerGetDatum(rec), false);
+	pfree(rec);
+}
+
 /* Sort one record per word of a numbered caption */
 static void
 CapSortVector(Tuplesortstate *sort, TSVector vector, uint32 ord, int doclen)
 {
 	WordEntry  *we = ARRPTR(vector);
-	uint16		len16 = Min(doclen, CAP_MAX_DOC_LEN);
 
 	for (int i = 0; i < vector->size; i++)
-	{
-		int			npos = POSDATALEN(vector, &we[i]);
-		WordEntryPos *pos = POSDATAPTR(vector, &we[i]);
-		Size		size = VARHDRSZ + we[i].len + 1 + 4 + 2 + 2 * npos;
-		bytea	   *rec = palloc(size);
-		char	   *p = VARDATA(rec);
-
-		SET_VARSIZE(rec, size);
-		memcpy(p, STRPTR(vector) + we[i].pos, we[i].len);
-		p += we[i].len;
-		*p++ = 0;
-		*p++ = (char) (ord >> 24);
-		*p++ = (char) (ord >> 16);
-		*p++ = (char) (ord >> 8);
-		*p++ = (char) ord;
-		memcpy(p, &len16, 2);
-		p += 2;
-		for (int k = 0; k < npos; k++)
-		{
-			uint16		v = WEP_GETPOS(pos[k]);
-
-			memcpy(p, &v, 2);
-			p += 2;
-		}
-		tuplesort_putdatum(sort, PointerGetDatum(rec), false);
-		pfree(rec);
-	}
+		CapSortRecord(sort, STRPTR(vector) + we[i].pos, we[i].len, ord, doclen,
+					  NULL, POSDATAPTR(vector, &we[i]), POSDATALEN(vector, &we[i]));
 }
 
 /*
@@ -141,6 +149,28 @@ CapSegmentBuildAdd(CapSegmentBuild *b, ItemPointer tid, TSVector vector)
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(b->tmpcxt);
 	b->ndocs++;
+}
+
+/*
+ * A segment from postings already known (a merge): number a document,
+ * then give each of its words' postings, in any order
+ */
+uint32
+CapSegmentBuildAddDoc(CapSegmentBuild *b, ItemPointer tid, int doclen)
+{
+	b->ndocs++;
+	return CapSegmentAddDoc(b->writer, tid, doclen);
+}
+
+void
+CapSegmentBuildAddPosting(CapSegmentBuild *b, const char *word, int wlen, uint32 ord,
+						  int doclen, const uint16 *positions, int npos)
+{
+	MemoryContext old = MemoryContextSwitchTo(b->tmpcxt);
+
+	CapSortRecord(b->sort, word, wlen, ord, doclen, positions, NULL, npos);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(b->tmpcxt);
 }
 
 /* Write the words and postings; returns the number of captions */

@@ -12,7 +12,8 @@
  *	2. the flushing list's live entries are sorted into a segment written
  *	   in pages no scan can reach (capbuild.c, capsegment.c);
  *	3. the segment is added to the metapage and the flushing list dropped,
- *	   in one record.
+ *	   in one record;
+ * then segments are merged as capmerge.c's policy says.
  * Scans read the segments, the flushing list and the pending list of the
  * metapage as they copied it, so every row is seen once whichever step a
  * flush is at.  The flushing list's pages are reused (capvacuum.c) once no
@@ -72,13 +73,7 @@ CapWriteFlushing(Relation index, int workmem)
 	}
 
 	/* a new owner for the segment */
-	metabuf = ReadBuffer(index, CAP_METAPAGE_BLKNO);
-	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
-	state = GenericXLogStart(index);
-	m = CapPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
-	owner = m->next_owner++;
-	GenericXLogFinish(state);
-	UnlockReleaseBuffer(metabuf);
+	owner = CapAllocateOwner(index);
 
 	b = CapSegmentBuildBegin(index, owner, workmem, true);
 	CapPendingWalk(index, &meta.flushing, CapFlushEntry, b);
@@ -112,7 +107,7 @@ CapMaintenanceWorkMem(void)
 
 /*
  * Flush with the maintenance lock held: first a flush a crash interrupted,
- * then the pending list, sorting in workmem kB
+ * then the pending list, sorting in workmem kB; then merge
  */
 void
 CapFlushLocked(Relation index, int workmem)
@@ -122,7 +117,12 @@ CapFlushLocked(Relation index, int workmem)
 	CapMetaPageData *m;
 
 	if (!CapWriteFlushing(index, workmem))
-		return;
+	{
+		/* no room for a segment: merging makes some */
+		CapMergeLocked(index, workmem, false);
+		if (!CapWriteFlushing(index, workmem))
+			return;
+	}
 
 	/* step 1 */
 	metabuf = ReadBuffer(index, CAP_METAPAGE_BLKNO);
@@ -131,6 +131,7 @@ CapFlushLocked(Relation index, int workmem)
 	if (m->pending.head == InvalidBlockNumber || m->nsegments >= CAP_MAX_SEGMENTS)
 	{
 		UnlockReleaseBuffer(metabuf);
+		CapMergeLocked(index, workmem, false);
 		return;
 	}
 	state = GenericXLogStart(index);
@@ -144,6 +145,7 @@ CapFlushLocked(Relation index, int workmem)
 	UnlockReleaseBuffer(metabuf);
 
 	CapWriteFlushing(index, workmem);
+	CapMergeLocked(index, workmem, false);
 }
 
 /*

@@ -40,7 +40,8 @@
  *	   starts, its length, its highest frequency and shortest caption), so
  *	   that an AND jumps over whole blocks without reading them.
  * - The pending list: a chain of pages that inserts append to, read by
- *	 every scan.  An entry is a header (a body length and the packed TID)
+ *	 every scan, written as a new segment past pending_list_limit
+ *	 (capflush.c); segments are merged (capmerge.c).  An entry is a header (a body length and the packed TID)
  *	 that never straddles a page, then the caption's tsvector without word
  *	 pairs, which may.  The metapage holds the chain's head, tail and the
  *	 bytes used in the tail: a scan reads no further, so an insert
@@ -247,6 +248,7 @@ extern Buffer CapReadPage(Relation index, BlockNumber blkno, uint16 kind,
 						  uint32 owner, int mode);
 extern void CapReadMeta(Relation index, CapMetaPageData *meta);
 extern void CapInitMeta(CapMetaPageData *meta);
+extern uint32 CapAllocateOwner(Relation index);
 extern void CapStreamRead(Relation index, uint16 kind, uint32 owner,
 						  BlockNumber *blkno, uint32 *off, char *dst, Size len);
 extern void CapInitOptions(void);
@@ -270,6 +272,10 @@ typedef struct CapSegmentBuild CapSegmentBuild;
 extern CapSegmentBuild *CapSegmentBuildBegin(Relation index, uint32 owner, int workmem,
 											 bool reuse_pages);
 extern void CapSegmentBuildAdd(CapSegmentBuild *b, ItemPointer tid, TSVector vector);
+extern uint32 CapSegmentBuildAddDoc(CapSegmentBuild *b, ItemPointer tid, int doclen);
+extern void CapSegmentBuildAddPosting(CapSegmentBuild *b, const char *word, int wlen,
+									  uint32 ord, int doclen, const uint16 *positions,
+									  int npos);
 extern double CapSegmentBuildFinish(CapSegmentBuild *b, CapSegment *seg);
 extern int	CapVectorLength(TSVector vector);
 
@@ -277,6 +283,9 @@ extern int	CapVectorLength(TSVector vector);
 extern bool CapFlushPending(Relation index, bool wait);
 extern void CapFlushLocked(Relation index, int workmem);
 extern int	CapMaintenanceWorkMem(void);
+
+/* capmerge.c: segments into one */
+extern void CapMergeLocked(Relation index, int workmem, bool all);
 
 /* capbuild.c */
 extern IndexBuildResult *capbuild(Relation heap, Relation index,

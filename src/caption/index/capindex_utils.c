@@ -236,6 +236,24 @@ CapInitMeta(CapMetaPageData *meta)
 	meta->flushing.tail = InvalidBlockNumber;
 }
 
+/* A new owner id for a segment, from the metapage's counter (logged) */
+uint32
+CapAllocateOwner(Relation index)
+{
+	Buffer		metabuf = ReadBuffer(index, CAP_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	CapMetaPageData *m;
+	uint32		owner;
+
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	m = CapPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
+	owner = m->next_owner++;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(metabuf);
+	return owner;
+}
+
 /* A copy of the metapage, checked */
 void
 CapReadMeta(Relation index, CapMetaPageData *meta)

@@ -11,8 +11,10 @@
  * the entry just before is safe as for any bitmap scan under an MVCC
  * snapshot: the heap slot can only be reused by a row inserted after this
  * pass, which that scan's snapshot cannot see.  Postings of dead
- * documents stay until segments are rewritten (REINDEX for now).  Both
- * passes hold the maintenance lock, so no flush runs meanwhile.
+ * documents stay until a merge rewrites their segment (capmerge.c; the
+ * cleanup pass merges everything once a tenth of the documents are dead).
+ * Both passes hold the maintenance lock, so no flush or merge runs
+ * meanwhile.
  *
  * src/caption/index/capvacuum.c
  *
@@ -256,6 +258,8 @@ capvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 
 	CapLockMaintenance(index);
 	CapFlushLocked(index, CapMaintenanceWorkMem());
+	/* the dead documents bulk delete marked: merged away past a tenth */
+	CapMergeLocked(index, CapMaintenanceWorkMem(), true);
 	CapReadMeta(index, &meta);
 	if (stats == NULL)
 	{
