@@ -296,10 +296,10 @@ CapCursorClose(CapCursor *c)
 
 /*
  * The document table of a segment, read by ordinal: the root directory,
- * and a copy of the directory page and document page last used.  The
- * document page last used stays pinned until the next page is read or the
- * reader closed, so that VACUUM (which marks documents dead under a
- * cleanup lock) cannot pass it meanwhile.
+ * a copy of the directory page last used, and the document page last used,
+ * which stays pinned until the next page is read or the reader closed, so
+ * that VACUUM (which marks documents dead under a cleanup lock) cannot
+ * pass it meanwhile.
  */
 struct CapDocReader
 {
@@ -312,8 +312,7 @@ struct CapDocReader
 	BlockNumber dir[CAP_DIR_FANOUT];
 	int64		cur_page;
 	Buffer		pinned;			/* the current document page, or InvalidBuffer */
-	int			ndocs;
-	uint64		docs[CAP_DOCS_PER_PAGE];
+	int			ndocs;			/* entries on it */
 };
 
 /* Copy the content of a directory page (count block numbers) */
@@ -380,14 +379,26 @@ CapDocGet(CapDocReader *r, uint32 ord)
 		r->ndocs = CapPageGetOpaque(page)->count;
 		if (r->ndocs > CAP_DOCS_PER_PAGE)
 			CapCorrupt(r->index, blkno, "a document page too full");
-		memcpy(r->docs, PageGetContents(page), r->ndocs * sizeof(uint64));
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		r->pinned = buf;
 		r->cur_page = page_no;
 	}
 	if (ord % CAP_DOCS_PER_PAGE >= r->ndocs)
 		CapCorrupt(r->index, r->dir[page_no % CAP_DIR_FANOUT], "a document page too short");
-	return r->docs[ord % CAP_DOCS_PER_PAGE];
+
+	/*
+	 * The entry itself, under a share lock: only VACUUM changes a document
+	 * page (and our pin keeps it out), but replay on a standby may
+	 */
+	{
+		uint64		entry;
+
+		LockBuffer(r->pinned, BUFFER_LOCK_SHARE);
+		memcpy(&entry, PageGetContents(BufferGetPage(r->pinned)) +
+			   (ord % CAP_DOCS_PER_PAGE) * sizeof(uint64), sizeof(uint64));
+		LockBuffer(r->pinned, BUFFER_LOCK_UNLOCK);
+		return entry;
+	}
 }
 
 void
