@@ -2,10 +2,11 @@
 
 SET client_min_messages = warning;
 
--- Caption search: caption_matches() uses a GIN index on caption_tsvector().
-DROP INDEX IF EXISTS images_caption_fts;	-- the index of earlier demos
-CREATE INDEX IF NOT EXISTS images_caption ON images
-	USING gin (caption_tsvector(caption));
+-- Caption search: caption_matches() uses the caption index on the caption
+-- (its counts and top k too).
+DROP INDEX IF EXISTS images_caption_fts;	-- the indexes of earlier demos:
+DROP INDEX IF EXISTS images_caption;		-- GIN on caption_tsvector()
+CREATE INDEX IF NOT EXISTS images_caption_words ON images USING caption (caption);
 
 -- Hash search: the mih index serves radius searches (<@ hamming_ball),
 -- nearest-neighbour ordering (ORDER BY <~>) and joins on either.

@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 \echo
 \echo '(a) Caption search: which captions mention' :'artist' '?'
 \echo
--- caption_matches() on the caption_tsvector() index, the name as a phrase;
+-- caption_matches() on the caption index, the name as a phrase;
 -- ranked by caption_rank(), with the name highlighted.
 \set artist_phrase '"' :artist '"'
 \echo 'how many:'
