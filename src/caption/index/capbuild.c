@@ -2,15 +2,19 @@
  *
  * capbuild.c
  *	  Build a caption index: scan the table, number each caption in the
- *	  order it comes, and sort one (word, ordinal, positions) record per
- *	  word of each caption with tuplesort, in maintenance_work_mem and
- *	  spilling to temporary files beyond it; the sorted records are the
+ *	  order it comes, and gather each word's postings (ordinal, caption
+ *	  length, positions) in memory; when the memory given is used up, each
+ *	  word's postings so far become one record for tuplesort, which spills
+ *	  to temporary files beyond its own share.  The sorted records are the
  *	  posting lists of one segment, written as they come (capsegment.c).
+ *	  Flushes and merges make their segments the same way.
  *
  * A record is a bytea compared as bytes: the word, a 0 byte (no word holds
  * one, so a word sorts before the longer words it begins, as the
- * dictionary orders them), the ordinal big-endian, then the caption's
- * length in words and the word's positions.
+ * dictionary orders them), the ordinal of its first posting big-endian
+ * (a word's postings come in ascending ordinals, so its records sort in
+ * their order), then the postings: ordinal, length, number of positions
+ * and the positions, native uint32 and uint16s.
  *
  * src/caption/index/capbuild.c
  *
@@ -26,6 +30,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/smgr.h"
+#include "common/hashfn.h"
 #include "utils/memutils.h"
 #include "utils/tuplesort.h"
 
@@ -34,12 +39,47 @@
 #define CAP_PHASE_SCAN		2
 #define CAP_PHASE_WRITE		3
 
-/* A segment being made from captions: the writer and the sort */
+/* A word's postings gathered in memory */
+typedef struct CapAccKey
+{
+	const char *word;
+	int			len;
+} CapAccKey;
+
+typedef struct CapAccWord
+{
+	CapAccKey	key;
+	uint32		hash;
+	char		status;
+	uint32		first_ord;
+	char	   *data;			/* the postings, as in a record */
+	uint32		used;
+	uint32		cap;
+} CapAccWord;
+
+#define SH_PREFIX capacc
+#define SH_ELEMENT_TYPE CapAccWord
+#define SH_KEY_TYPE CapAccKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).word, (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).word, (b).word, (a).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* A segment being made from captions: the writer, the words, the sort */
 struct CapSegmentBuild
 {
 	Tuplesortstate *sort;
 	CapSegmentWriter *writer;
 	MemoryContext tmpcxt;
+	MemoryContext acccxt;		/* the words gathered, reset at each spill */
+	capacc_hash *words;
+	Size		accmem;			/* bytes they take, about */
+	Size		acclimit;
 	double		ndocs;
 };
 
@@ -75,29 +115,80 @@ CapVectorLength(TSVector vector)
 	return len;
 }
 
+/* Hand every word gathered to the sort as one record, and start afresh */
+static void
+CapAccSpill(CapSegmentBuild *b)
+{
+	capacc_iterator it;
+	CapAccWord *e;
+	MemoryContext old = MemoryContextSwitchTo(b->tmpcxt);
+
+	capacc_start_iterate(b->words, &it);
+	while ((e = capacc_iterate(b->words, &it)) != NULL)
+	{
+		Size		size = VARHDRSZ + e->key.len + 1 + 4 + e->used;
+		bytea	   *rec = palloc(size);
+		char	   *p = VARDATA(rec);
+
+		SET_VARSIZE(rec, size);
+		memcpy(p, e->key.word, e->key.len);
+		p += e->key.len;
+		*p++ = 0;
+		*p++ = (char) (e->first_ord >> 24);
+		*p++ = (char) (e->first_ord >> 16);
+		*p++ = (char) (e->first_ord >> 8);
+		*p++ = (char) e->first_ord;
+		memcpy(p, e->data, e->used);
+		tuplesort_putdatum(b->sort, PointerGetDatum(rec), false);
+		pfree(rec);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(b->tmpcxt);
+	MemoryContextReset(b->acccxt);
+	b->words = capacc_create(b->acccxt, 1024, NULL);
+	b->accmem = 0;
+}
+
 /*
- * Sort the record of one posting: a word in document ord (of doclen) at
- * npos positions, given as uint16 (positions16) or as a tsvector's
+ * Gather one posting: a word in document ord (of doclen) at npos
+ * positions, given as uint16 (positions16) or as a tsvector's
  */
 static void
-CapSortRecord(Tuplesortstate *sort, const char *word, int wlen, uint32 ord, int doclen,
-			  const uint16 *positions16, const WordEntryPos *positions, int npos)
+CapAccAdd(CapSegmentBuild *b, const char *word, int wlen, uint32 ord, int doclen,
+		  const uint16 *positions16, const WordEntryPos *positions, int npos)
 {
+	CapAccKey	key = {word, wlen};
+	bool		found;
+	CapAccWord *e = capacc_insert(b->words, key, &found);
+	Size		need = 4 + 2 + 2 + 2 * (Size) npos;
 	uint16		len16 = Min(doclen, CAP_MAX_DOC_LEN);
-	Size		size = VARHDRSZ + wlen + 1 + 4 + 2 + 2 * npos;
-	bytea	   *rec = palloc(size);
-	char	   *p = VARDATA(rec);
+	uint16		n16 = npos;
+	char	   *p;
 
-	SET_VARSIZE(rec, size);
-	memcpy(p, word, wlen);
-	p += wlen;
-	*p++ = 0;
-	*p++ = (char) (ord >> 24);
-	*p++ = (char) (ord >> 16);
-	*p++ = (char) (ord >> 8);
-	*p++ = (char) ord;
-	memcpy(p, &len16, 2);
-	p += 2;
+	if (!found)
+	{
+		char	   *copy = MemoryContextAlloc(b->acccxt, wlen);
+
+		memcpy(copy, word, wlen);
+		e->key.word = copy;
+		e->first_ord = ord;
+		e->data = NULL;
+		e->used = e->cap = 0;
+		b->accmem += wlen + sizeof(CapAccWord) + 16;
+	}
+	if (e->used + need > e->cap)
+	{
+		uint32		cap = Max(Max(e->cap * 2, 32), e->used + need);
+
+		e->data = e->data ? repalloc(e->data, cap) : MemoryContextAlloc(b->acccxt, cap);
+		b->accmem += cap - e->cap;
+		e->cap = cap;
+	}
+	p = e->data + e->used;
+	memcpy(p, &ord, 4);
+	memcpy(p + 4, &len16, 2);
+	memcpy(p + 6, &n16, 2);
+	p += 8;
 	for (int k = 0; k < npos; k++)
 	{
 		uint16		v = positions16 ? positions16[k] : WEP_GETPOS(positions[k]);
@@ -105,19 +196,7 @@ CapSortRecord(Tuplesortstate *sort, const char *word, int wlen, uint32 ord, int 
 		memcpy(p, &v, 2);
 		p += 2;
 	}
-	tuplesort_putdatum(sort, PointerGetDatum(rec), false);
-	pfree(rec);
-}
-
-/* Sort one record per word of a numbered caption */
-static void
-CapSortVector(Tuplesortstate *sort, TSVector vector, uint32 ord, int doclen)
-{
-	WordEntry  *we = ARRPTR(vector);
-
-	for (int i = 0; i < vector->size; i++)
-		CapSortRecord(sort, STRPTR(vector) + we[i].pos, we[i].len, ord, doclen,
-					  NULL, POSDATAPTR(vector, &we[i]), POSDATALEN(vector, &we[i]));
+	e->used += need;
 }
 
 /*
@@ -131,8 +210,13 @@ CapSegmentBuildBegin(Relation index, uint32 owner, int workmem, bool reuse_pages
 
 	b->tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "caption segment build",
 									  ALLOCSET_DEFAULT_SIZES);
+	b->acccxt = AllocSetContextCreate(CurrentMemoryContext, "caption segment words",
+									  ALLOCSET_DEFAULT_SIZES);
+	b->words = capacc_create(b->acccxt, 1024, NULL);
+	/* three quarters of the memory to gather words, the rest to the sort */
+	b->acclimit = (Size) workmem * 1024 / 4 * 3;
 	b->sort = tuplesort_begin_datum(BYTEAOID, ByteaLessOperator, InvalidOid,
-									false, workmem, NULL, TUPLESORT_NONE);
+									false, Max(64, workmem / 4), NULL, TUPLESORT_NONE);
 	b->writer = CapSegmentBegin(index, owner, reuse_pages);
 	return b;
 }
@@ -143,11 +227,13 @@ CapSegmentBuildAdd(CapSegmentBuild *b, ItemPointer tid, TSVector vector)
 {
 	int			doclen = CapVectorLength(vector);
 	uint32		ord = CapSegmentAddDoc(b->writer, tid, doclen);
-	MemoryContext old = MemoryContextSwitchTo(b->tmpcxt);
+	WordEntry  *we = ARRPTR(vector);
 
-	CapSortVector(b->sort, vector, ord, doclen);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(b->tmpcxt);
+	for (int i = 0; i < vector->size; i++)
+		CapAccAdd(b, STRPTR(vector) + we[i].pos, we[i].len, ord, doclen,
+				  NULL, POSDATAPTR(vector, &we[i]), POSDATALEN(vector, &we[i]));
+	if (b->accmem > b->acclimit)
+		CapAccSpill(b);
 	b->ndocs++;
 }
 
@@ -166,11 +252,9 @@ void
 CapSegmentBuildAddPosting(CapSegmentBuild *b, const char *word, int wlen, uint32 ord,
 						  int doclen, const uint16 *positions, int npos)
 {
-	MemoryContext old = MemoryContextSwitchTo(b->tmpcxt);
-
-	CapSortRecord(b->sort, word, wlen, ord, doclen, positions, NULL, npos);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(b->tmpcxt);
+	CapAccAdd(b, word, wlen, ord, doclen, positions, NULL, npos);
+	if (b->accmem > b->acclimit)
+		CapAccSpill(b);
 }
 
 /* Write the words and postings; returns the number of captions */
@@ -179,11 +263,13 @@ CapSegmentBuildFinish(CapSegmentBuild *b, CapSegment *seg)
 {
 	double		ndocs = b->ndocs;
 
+	CapAccSpill(b);
 	tuplesort_performsort(b->sort);
 	CapWriteSorted(b->sort, b->writer, b->tmpcxt);
 	tuplesort_end(b->sort);
 	CapSegmentFinish(b->writer, seg);
 	MemoryContextDelete(b->tmpcxt);
+	MemoryContextDelete(b->acccxt);
 	pfree(b);
 	return ndocs;
 }
@@ -223,11 +309,9 @@ CapWriteSorted(Tuplesortstate *sort, CapSegmentWriter *w, MemoryContext tmpcxt)
 		const char *p = VARDATA_ANY(rec);
 		int			size = VARSIZE_ANY_EXHDR(rec);
 		int			wl = strnlen(p, size);
-		uint32		ord;
-		uint16		doclen;
-		int			npos = (size - wl - 7) / 2;
+		const char *end = p + size;
 
-		if (wl == 0 || wl > 255 || size < wl + 9 || (size - wl - 7) % 2 != 0)
+		if (wl == 0 || wl > 255 || size < wl + 5 + 8)
 			elog(ERROR, "caption index build: a malformed sort record");
 		if (wl != wordlen || memcmp(word, p, wl) != 0)
 		{
@@ -237,13 +321,26 @@ CapWriteSorted(Tuplesortstate *sort, CapSegmentWriter *w, MemoryContext tmpcxt)
 			wordlen = wl;
 			CapSegmentBeginWord(w, word, wl);
 		}
-		p += wl + 1;
-		ord = ((uint32) (uint8) p[0] << 24) | ((uint32) (uint8) p[1] << 16) |
-			((uint32) (uint8) p[2] << 8) | (uint8) p[3];
-		memcpy(&doclen, p + 4, 2);
-		memcpy(positions, p + 6, npos * 2);
-		CapSegmentAddPosting(w, ord, doclen, positions, npos);
-		if (++n % 65536 == 0)
+		/* the postings, past the word, its 0 and the first ordinal */
+		for (p += wl + 5; p < end;)
+		{
+			uint32		ord;
+			uint16		doclen;
+			uint16		npos;
+
+			if (end - p < 8)
+				elog(ERROR, "caption index build: a malformed sort record");
+			memcpy(&ord, p, 4);
+			memcpy(&doclen, p + 4, 2);
+			memcpy(&npos, p + 6, 2);
+			p += 8;
+			if (npos > CAP_MAX_POS || end - p < 2 * (Size) npos)
+				elog(ERROR, "caption index build: a malformed sort record");
+			memcpy(positions, p, 2 * (Size) npos);
+			p += 2 * (Size) npos;
+			CapSegmentAddPosting(w, ord, doclen, positions, npos);
+		}
+		if (++n % 1024 == 0)
 		{
 			MemoryContextReset(tmpcxt);
 			CHECK_FOR_INTERRUPTS();

@@ -415,44 +415,63 @@ CapDocReaderClose(CapDocReader *r)
  * false.  An entry's header is never in the last CAP_PENDING_HEADER - 1
  * bytes of a page: the writer starts the next page instead.
  */
+/* A copy of one pending-list page, as CapPendingWalk reads them */
+typedef struct CapPendingPage
+{
+	BlockNumber blkno;
+	BlockNumber next;
+	char		content[CAP_PAGE_CONTENT];
+} CapPendingPage;
+
+static void
+CapPendingLoad(Relation index, const CapChain *chain, BlockNumber blkno, CapPendingPage *p)
+{
+	Buffer		buf = CapReadPage(index, blkno, CAP_PAGE_PENDING, chain->owner,
+								  BUFFER_LOCK_SHARE);
+	Page		page = BufferGetPage(buf);
+
+	p->blkno = blkno;
+	p->next = CapPageGetOpaque(page)->next;
+	memcpy(p->content, PageGetContents(page), CAP_PAGE_CONTENT);
+	UnlockReleaseBuffer(buf);
+}
+
 void
 CapPendingWalk(Relation index, const CapChain *chain, CapPendingCallback callback,
 			   void *arg)
 {
-	BlockNumber blkno = chain->head;
+	CapPendingPage *p;
 	uint32		off = 0;
 	char	   *body = NULL;
 	Size		bodycap = 0;
 	uint64		seen = 0;
 
-	if (blkno == InvalidBlockNumber)
+	if (chain->head == InvalidBlockNumber)
 		return;
+	/* a page at a time: one buffer access for all the entries it holds */
+	p = palloc(sizeof(CapPendingPage));
+	CapPendingLoad(index, chain, chain->head, p);
 	for (;;)
 	{
-		Buffer		buf;
 		CapPendingHeader hdr;
 		BlockNumber hdr_blkno;
 		uint32		hdr_off;
 		uint64		tid;
+		Size		done;
 
 		CHECK_FOR_INTERRUPTS();
-		if (blkno == chain->tail && off >= chain->tail_used)
+		if (p->blkno == chain->tail && off >= chain->tail_used)
 			break;
-		buf = CapReadPage(index, blkno, CAP_PAGE_PENDING, chain->owner, BUFFER_LOCK_SHARE);
 		if (CAP_PAGE_CONTENT - off < CAP_PENDING_HEADER)
 		{
-			BlockNumber next = CapPageGetOpaque(BufferGetPage(buf))->next;
-
-			UnlockReleaseBuffer(buf);
-			if (blkno == chain->tail || next == InvalidBlockNumber)
-				CapCorrupt(index, blkno, "the pending list ends early");
-			blkno = next;
+			if (p->blkno == chain->tail || p->next == InvalidBlockNumber)
+				CapCorrupt(index, p->blkno, "the pending list ends early");
+			CapPendingLoad(index, chain, p->next, p);
 			off = 0;
 			continue;
 		}
-		memcpy(&hdr, PageGetContents(BufferGetPage(buf)) + off, CAP_PENDING_HEADER);
-		UnlockReleaseBuffer(buf);
-		hdr_blkno = blkno;
+		memcpy(&hdr, p->content + off, CAP_PENDING_HEADER);
+		hdr_blkno = p->blkno;
 		hdr_off = off;
 		off += CAP_PENDING_HEADER;
 		if (hdr.len < DATAHDRSIZE || hdr.len > MaxAllocSize)
@@ -462,7 +481,23 @@ CapPendingWalk(Relation index, const CapChain *chain, CapPendingCallback callbac
 			bodycap = Max(hdr.len, 2 * bodycap);
 			body = body ? repalloc(body, bodycap) : palloc(bodycap);
 		}
-		CapStreamRead(index, CAP_PAGE_PENDING, chain->owner, &blkno, &off, body, hdr.len);
+		/* the body, on into the next pages if it goes on */
+		for (done = 0; done < hdr.len;)
+		{
+			Size		n;
+
+			if (off == CAP_PAGE_CONTENT)
+			{
+				if (p->blkno == chain->tail || p->next == InvalidBlockNumber)
+					CapCorrupt(index, p->blkno, "the pending list ends early");
+				CapPendingLoad(index, chain, p->next, p);
+				off = 0;
+			}
+			n = Min(hdr.len - done, CAP_PAGE_CONTENT - off);
+			memcpy(body + done, p->content + off, n);
+			done += n;
+			off += n;
+		}
 		if (VARSIZE(body) != hdr.len)
 			CapCorrupt(index, hdr_blkno, "a pending entry of a wrong length");
 		tid = (uint64) hdr.tid[0] | ((uint64) hdr.tid[1] << 16) | ((uint64) hdr.tid[2] << 32);
@@ -472,6 +507,7 @@ CapPendingWalk(Relation index, const CapChain *chain, CapPendingCallback callbac
 			!callback(arg, tid, (TSVector) body, hdr_blkno, hdr_off))
 			break;
 	}
+	pfree(p);
 	if (body)
 		pfree(body);
 }
