@@ -14,6 +14,7 @@
  */
 #include "capindex.h"
 
+#include "access/xlog.h"
 #include "miscadmin.h"
 
 static void
@@ -387,16 +388,20 @@ CapDocGet(CapDocReader *r, uint32 ord)
 		CapCorrupt(r->index, r->dir[page_no % CAP_DIR_FANOUT], "a document page too short");
 
 	/*
-	 * The entry itself, under a share lock: only VACUUM changes a document
-	 * page (and our pin keeps it out), but replay on a standby may
+	 * The entry itself.  Only VACUUM changes a document page, under a
+	 * cleanup lock that our pin keeps out, so on a primary it is read as
+	 * it is; on a standby replay may change it, so under a share lock.
 	 */
 	{
 		uint64		entry;
+		bool		lock = RecoveryInProgress();
 
-		LockBuffer(r->pinned, BUFFER_LOCK_SHARE);
+		if (lock)
+			LockBuffer(r->pinned, BUFFER_LOCK_SHARE);
 		memcpy(&entry, PageGetContents(BufferGetPage(r->pinned)) +
 			   (ord % CAP_DOCS_PER_PAGE) * sizeof(uint64), sizeof(uint64));
-		LockBuffer(r->pinned, BUFFER_LOCK_UNLOCK);
+		if (lock)
+			LockBuffer(r->pinned, BUFFER_LOCK_UNLOCK);
 		return entry;
 	}
 }
