@@ -2,8 +2,8 @@
  *
  * page_drops.c
  *	  The drops of segments and chains that the mih and caption indexes
- *	  record in their metapages, and when their pages may be reused (see
- *	  page_drops.h).
+ *	  record in their metapages, when their pages may be reused (see
+ *	  page_drops.h), and a new page when none can be.
  *
  * src/page_drops.c
  *
@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "storage/lmgr.h"
 #include "utils/snapmgr.h"
 
 #include "page_drops.h"
@@ -43,4 +44,19 @@ PageDropReusable(const PageDrop *drops, int ndrops, FullTransactionId last_drop,
 			return GlobalVisCheckRemovableFullXid(NULL, drops[i].when);
 	return !FullTransactionIdIsValid(last_drop) ||
 		GlobalVisCheckRemovableFullXid(NULL, last_drop);
+}
+
+Buffer
+PageExtendIndex(Relation index)
+{
+	Buffer		buffer;
+	bool		needLock = !RELATION_IS_LOCAL(index);
+
+	if (needLock)
+		LockRelationForExtension(index, ExclusiveLock);
+	buffer = ReadBuffer(index, P_NEW);
+	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+	if (needLock)
+		UnlockRelationForExtension(index, ExclusiveLock);
+	return buffer;
 }

@@ -8,6 +8,8 @@
  *	  older than every snapshot that could still read it (as nbtree
  *	  recycles deleted pages).
  *
+ * Also where a page comes from when none can be reused: PageExtendIndex.
+ *
  * src/page_drops.h
  *
  *-------------------------------------------------------------------------
@@ -16,6 +18,8 @@
 #define IMGSEARCH_PAGE_DROPS_H
 
 #include "access/transam.h"
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
 
 /* A segment or chain dropped by a flush or merge, and when */
 typedef struct PageDrop
@@ -40,5 +44,8 @@ extern void PageDropRecord(PageDrop *drops, uint16 *ndrops, int max,
  */
 extern bool PageDropReusable(const PageDrop *drops, int ndrops,
 							 FullTransactionId last_drop, uint32 owner);
+
+/* A new page at the end of an index, locked exclusively */
+extern Buffer PageExtendIndex(Relation index);
 
 #endif							/* IMGSEARCH_PAGE_DROPS_H */

@@ -201,7 +201,6 @@ Buffer
 MihNewBuffer(Relation index, bool from_fsm)
 {
 	Buffer		buffer;
-	bool		needLock;
 	MihMetaPageData *meta = NULL;
 
 	while (from_fsm)
@@ -239,14 +238,7 @@ MihNewBuffer(Relation index, bool from_fsm)
 	if (meta)
 		pfree(meta);
 
-	needLock = !RELATION_IS_LOCAL(index);
-	if (needLock)
-		LockRelationForExtension(index, ExclusiveLock);
-	buffer = ReadBuffer(index, P_NEW);
-	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-	if (needLock)
-		UnlockRelationForExtension(index, ExclusiveLock);
-	return buffer;
+	return PageExtendIndex(index);
 }
 
 /* Copy the metapage, checking that this is a mih index we can read */

@@ -118,7 +118,6 @@ Buffer
 CapNewBuffer(Relation index, const CapMetaPageData *meta)
 {
 	Buffer		buffer;
-	bool		needLock = !RELATION_IS_LOCAL(index);
 
 	while (meta != NULL)
 	{
@@ -138,13 +137,7 @@ CapNewBuffer(Relation index, const CapMetaPageData *meta)
 		ReleaseBuffer(buffer);
 	}
 
-	if (needLock)
-		LockRelationForExtension(index, ExclusiveLock);
-	buffer = ReadBuffer(index, P_NEW);
-	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-	if (needLock)
-		UnlockRelationForExtension(index, ExclusiveLock);
-	return buffer;
+	return PageExtendIndex(index);
 }
 
 /*
